@@ -1,0 +1,180 @@
+"""The layer case table: one row per layer configuration, run through every generic layer test.
+
+`input_shape` has a concrete batch size; merging layers take a list of shapes. `kwargs` may be
+a zero-argument callable when a case needs fresh objects per layer (a torch module).
+"""
+
+import dataclasses
+
+from torch import nn
+
+from torchkeras.layers.core import (
+    Activation,
+    Dense,
+    Embedding,
+    Identity,
+    Lambda,
+    TorchModuleWrapper,
+)
+from torchkeras.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+)
+from torchkeras.layers.regularization import Dropout
+from torchkeras.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerCase:
+    """One layer configuration and what it must produce.
+
+    Attributes:
+        cls: The torchkeras layer class (real Keras' class of the same name is the reference).
+        kwargs: Constructor arguments, or a callable returning them.
+        input_shape: Input shape with batch size, or a list of them for merging layers.
+        expected_output_shape: Output shape for that input.
+        input_dtype: numpy dtype of the generated input (ints are drawn from [0, 4)).
+        state_keys: Expected `state_dict` keys.
+        custom_objects: What `from_config` needs besides the config, or a callable giving it.
+        weights_at_init: Whether the layer has weights before its first call.
+        config_skip: Config keys not compared with real Keras (they record code differently).
+        id: Test id.
+    """
+
+    cls: type
+    kwargs: object
+    input_shape: object
+    expected_output_shape: tuple
+    input_dtype: str = "float32"
+    state_keys: tuple = ()
+    custom_objects: object = None
+    weights_at_init: bool = False
+    config_skip: tuple = ()
+    id: str = ""
+
+    def make_kwargs(self):
+        return self.kwargs() if callable(self.kwargs) else dict(self.kwargs)
+
+    def make_custom_objects(self):
+        objects = self.custom_objects
+        return objects() if callable(objects) else objects
+
+
+def double(x):
+    """A named function for the Lambda cases (named functions serialize by name)."""
+    return x * 2.0
+
+
+def scale(x, factor=1.0):
+    return x * factor
+
+
+def _linear_module():
+    return {"module": nn.Linear(3, 4)}
+
+
+CASES = [
+    LayerCase(Dense, {"units": 4}, (2, 3), (2, 4), state_keys=("kernel", "bias"), id="dense"),
+    LayerCase(
+        Dense,
+        {"units": 5, "activation": "relu", "use_bias": False},
+        (2, 3, 6),
+        (2, 3, 5),
+        state_keys=("kernel",),
+        id="dense_3d_relu_nobias",
+    ),
+    LayerCase(
+        Dense,
+        {"units": 2, "activation": "tanh"},
+        (3, 4),
+        (3, 2),
+        input_dtype="int64",
+        state_keys=("kernel", "bias"),
+        id="dense_int_input",
+    ),
+    LayerCase(Activation, {"activation": "softmax"}, (2, 5), (2, 5), id="activation_softmax"),
+    LayerCase(Activation, {"activation": "relu"}, (2, 3, 4), (2, 3, 4), id="activation_relu"),
+    LayerCase(Identity, {}, (2, 3), (2, 3), id="identity"),
+    LayerCase(
+        Lambda,
+        {"function": double},
+        (2, 3),
+        (2, 3),
+        custom_objects={"double": double},
+        id="lambda_named",
+    ),
+    LayerCase(
+        Lambda,
+        {"function": scale, "arguments": {"factor": 3.0}, "output_shape": (3,)},
+        (2, 3),
+        (2, 3),
+        custom_objects={"scale": scale},
+        id="lambda_arguments",
+    ),
+    LayerCase(
+        Embedding,
+        {"input_dim": 6, "output_dim": 3},
+        (2, 5),
+        (2, 5, 3),
+        input_dtype="int64",
+        state_keys=("embeddings",),
+        id="embedding",
+    ),
+    LayerCase(
+        Embedding,
+        {"input_dim": 4, "output_dim": 2, "mask_zero": True},
+        (3,),
+        (3, 2),
+        input_dtype="int32",
+        state_keys=("embeddings",),
+        id="embedding_mask_zero_1d",
+    ),
+    LayerCase(Dropout, {"rate": 0.5}, (2, 3), (2, 3), id="dropout"),
+    LayerCase(
+        Dropout,
+        {"rate": 0.2, "noise_shape": (None, 1, 4), "seed": 3},
+        (2, 3, 4),
+        (2, 3, 4),
+        id="dropout_noise_shape",
+    ),
+    LayerCase(Flatten, {}, (2, 3, 4, 5), (2, 60), id="flatten"),
+    LayerCase(Flatten, {"data_format": "channels_first"}, (2, 3, 4, 5), (2, 60), id="flatten_cf"),
+    LayerCase(Flatten, {}, (2,), (2, 1), id="flatten_1d"),
+    LayerCase(Reshape, {"target_shape": (2, -1)}, (2, 3, 4), (2, 2, 6), id="reshape"),
+    LayerCase(Reshape, {"target_shape": (12,)}, (2, 3, 4), (2, 12), id="reshape_flat"),
+    LayerCase(Permute, {"dims": (2, 1)}, (2, 3, 4), (2, 4, 3), id="permute"),
+    LayerCase(Permute, {"dims": (3, 1, 2)}, (2, 3, 4, 5), (2, 5, 3, 4), id="permute_3d"),
+    LayerCase(RepeatVector, {"n": 3}, (2, 4), (2, 3, 4), id="repeat_vector"),
+    LayerCase(Add, {}, [(2, 3), (2, 3)], (2, 3), id="add"),
+    LayerCase(Add, {}, [(2, 3, 4), (2, 4), (2, 1, 4)], (2, 3, 4), id="add_broadcast"),
+    LayerCase(Add, {}, [(2, 3), (2,)], (2, 3), id="add_lower_rank"),
+    LayerCase(Subtract, {}, [(2, 3), (2, 3)], (2, 3), id="subtract"),
+    LayerCase(Multiply, {}, [(2, 3), (2, 1), (2, 3)], (2, 3), id="multiply"),
+    LayerCase(Average, {}, [(2, 3), (2, 3)], (2, 3), id="average"),
+    LayerCase(Maximum, {}, [(2, 3, 4), (2, 3, 4)], (2, 3, 4), id="maximum"),
+    LayerCase(Minimum, {}, [(2, 3), (2, 3), (2, 3)], (2, 3), id="minimum"),
+    LayerCase(Concatenate, {}, [(2, 3), (2, 4)], (2, 7), id="concatenate"),
+    LayerCase(Concatenate, {"axis": 1}, [(2, 3, 4), (2, 1, 4)], (2, 4, 4), id="concat_axis1"),
+    LayerCase(Dot, {"axes": 1}, [(2, 3), (2, 3)], (2, 1), id="dot_vectors"),
+    LayerCase(Dot, {"axes": (1, 2)}, [(2, 3, 5), (2, 4, 3)], (2, 5, 4), id="dot_pair"),
+    LayerCase(
+        Dot, {"axes": -1, "normalize": True}, [(2, 4, 3), (2, 3)], (2, 4), id="dot_normalize"
+    ),
+    LayerCase(
+        TorchModuleWrapper,
+        _linear_module,
+        (2, 3),
+        (2, 4),
+        state_keys=("module.weight", "module.bias"),
+        custom_objects=lambda: {"Linear": nn.Linear(3, 4)},
+        weights_at_init=True,
+        config_skip=("module",),
+        id="torch_module_wrapper",
+    ),
+]

@@ -1,0 +1,29 @@
+"""Maximum: takes the elementwise maximum of its inputs, `max(inputs[0], inputs[1], ...)`."""
+
+import torch
+
+from torchkeras.layers.merging.base_merge import Merge
+from torchkeras.registry import LAYERS
+
+
+@LAYERS.register()
+class Maximum(Merge):
+    """Takes the elementwise maximum of its inputs, with Keras' broadcasting (see `Merge`).
+
+    Shapes: a list of `(batch, ...)` -> `(batch, ...)`.
+    """
+
+    _binary_op = staticmethod(torch.maximum)
+
+
+def maximum(inputs, **kwargs):
+    """Functional form of `Maximum`: builds the layer and calls it on `inputs`.
+
+    Args:
+        inputs: List of tensors (or KerasTensors) to merge.
+        **kwargs: Standard layer arguments (`name`, `dtype` ...).
+
+    Returns:
+        The merged tensor.
+    """
+    return Maximum(**kwargs)(inputs)

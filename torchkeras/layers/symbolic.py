@@ -1,0 +1,151 @@
+"""Symbolic tensors and graph nodes: how calling layers on `keras.Input` records a model."""
+
+import itertools
+
+import torch
+
+from torchkeras import config
+from torchkeras.layers import call_context
+from torchkeras.utils import naming, nest
+
+_node_ids = itertools.count()
+# Sizes that stand in for unknown (None) axes when a layer is run to find its output shape.
+_PROBE_BATCH = (2, 3)
+_PROBE_AXIS = (16, 17)
+
+
+class KerasTensor:
+    """A placeholder with a shape (batch axis `None`) and a dtype, produced by `keras.Input`.
+
+    It carries no data: calling a layer on it records a `Node`, from which a functional
+    `Model` later reads its graph.
+    """
+
+    def __init__(self, shape, dtype="float32", name=None, history=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = config.dtype_name(config.standardize_dtype(dtype))
+        self.name = name or naming.unique_name("keras_tensor")
+        self.history = history  # (layer, node_index, tensor_index) that produced it
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+    def __len__(self):
+        raise TypeError(
+            f"A symbolic tensor has no length: its shape is {self.shape}. Use `.shape` instead."
+        )
+
+    def __bool__(self):
+        raise TypeError("A symbolic KerasTensor cannot be used as a Python bool.")
+
+
+class Node:
+    """One call of a layer on symbolic tensors: its arguments and the tensors it produced."""
+
+    def __init__(self, layer, call_args, call_kwargs, outputs):
+        self.id = next(_node_ids)
+        self.layer = layer
+        self.call_args = call_args
+        self.call_kwargs = call_kwargs
+        self.input_tensors = [
+            t for t in nest.flatten((call_args, call_kwargs)) if isinstance(t, KerasTensor)
+        ]
+        self.outputs = outputs
+        self.output_tensors = nest.flatten(outputs)
+        self.index = len(layer._inbound_nodes)
+        layer._inbound_nodes.append(self)
+        for i, tensor in enumerate(self.output_tensors):
+            tensor.history = (layer, self.index, i)
+
+    @property
+    def parent_nodes(self):
+        """Nodes that produced this node's inputs."""
+        return [t.history[0]._inbound_nodes[t.history[1]] for t in self.input_tensors]
+
+
+def is_symbolic(structure):
+    """Whether any leaf of a nested call argument is a KerasTensor."""
+    return any(isinstance(leaf, KerasTensor) for leaf in nest.flatten(structure))
+
+
+def placeholders(shapes, dtype="float32"):
+    """KerasTensors for a shape, or a list / dict of shapes (batch axis first, may be None)."""
+    if isinstance(shapes, dict):
+        return {key: placeholders(value, dtype) for key, value in shapes.items()}
+    if _is_shape(shapes):
+        return KerasTensor(tuple(shapes), dtype)
+    return [placeholders(shape, dtype) for shape in shapes]
+
+
+def unbatched_shapes(structure):
+    """Shapes of the tensors of a call argument, with the batch axis as `None`."""
+
+    def shape(x):
+        if isinstance(x, KerasTensor):
+            return x.shape
+        if isinstance(x, torch.Tensor):
+            return (None, *x.shape[1:]) if x.ndim else ()
+        return x
+
+    return nest.map_structure(shape, structure)
+
+
+def _is_shape(value):
+    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, int) for d in value)
+
+
+def probe_output_spec(layer, args, kwargs):
+    """Output KerasTensors of `layer(*args, **kwargs)`, found by running it on zeros.
+
+    The layer runs twice in inference mode, with different sizes for each unknown axis; an
+    output axis whose size changed between the runs is unknown (`None`) too.
+    """
+    device = layer.weight_device()
+    runs = [_run_on_zeros(layer, args, kwargs, i, device) for i in range(2)]
+    return nest.map_structure(_merge_specs, _zip_structures(runs[0], runs[1]))
+
+
+def _run_on_zeros(layer, args, kwargs, run, device):
+    def concrete(t):
+        if not isinstance(t, KerasTensor):
+            return t
+        sizes = [
+            d if d is not None else (_PROBE_BATCH[run] if axis == 0 else _PROBE_AXIS[run])
+            for axis, d in enumerate(t.shape)
+        ]
+        return torch.zeros(sizes, dtype=config.standardize_dtype(t.dtype), device=device)
+
+    owners_before = set(call_context.loss_owners)
+    with torch.no_grad(), call_context.training_scope(False):
+        out = layer.forward(*nest.map_structure(concrete, args), **nest.map_structure(concrete, kwargs))
+    for owner in call_context.loss_owners - owners_before:
+        owner._losses.clear()  # losses of a probe are not real losses
+    call_context.loss_owners.intersection_update(owners_before)
+    return out
+
+
+def _zip_structures(a, b):
+    if isinstance(a, (list, tuple)):
+        return type(a)(_zip_structures(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return {key: _zip_structures(a[key], b[key]) for key in a}
+    return _Pair(a, b)
+
+
+class _Pair:
+    def __init__(self, first, second):
+        self.first, self.second = first, second
+
+
+def _merge_specs(pair):
+    first, second = pair.first, pair.second
+    if not isinstance(first, torch.Tensor):
+        return first
+    shape = tuple(
+        a if a == b else None for a, b in zip(first.shape, second.shape, strict=True)
+    )
+    return KerasTensor(shape, dtype=first.dtype)

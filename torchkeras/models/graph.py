@@ -1,0 +1,168 @@
+"""The graph of a functional model: traced once from its KerasTensors, run as a flat plan."""
+
+from torchkeras import config
+from torchkeras.layers.core.input_layer import InputLayer
+from torchkeras.layers.symbolic import KerasTensor
+from torchkeras.utils import nest
+
+
+class _Slot:
+    """Placeholder for the value of one symbolic tensor inside a recorded call's arguments."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index):
+        self.index = index
+
+
+class Graph:
+    """Nodes between a model's inputs and outputs, in Keras' layer order and a runnable order.
+
+    Calling the model fills one slot per symbolic tensor: inputs first, then for each node in
+    topological order `outputs = layer(*args)`, with arguments read from slots. Nothing about
+    the graph is looked up during a call.
+
+    Args:
+        inputs: A KerasTensor, or a list / dict of them, each made by `keras.Input`.
+        outputs: A KerasTensor, or a list / dict of them, computed from `inputs`.
+    """
+
+    def __init__(self, inputs, outputs):
+        self.input_structure = inputs
+        self.output_structure = outputs
+        self.inputs = nest.flatten(inputs)
+        self.outputs = nest.flatten(outputs)
+        self._check_tensors()
+        self.nodes, self.layers, self.depth = _trace(self.outputs)
+        self._check_inputs_reach()
+        slots = {}
+        for tensor in self.inputs:
+            slots.setdefault(id(tensor), len(slots))
+        self.input_slots = [slots[id(t)] for t in self.inputs]
+        self.input_dtypes = [config.standardize_dtype(t.dtype) for t in self.inputs]
+        self.plan = [self._plan_step(node, slots) for node in self.nodes if node.call_args]
+        self.output_template = _template(outputs, slots)
+        self.slot_count = len(slots)
+
+    def _check_tensors(self):
+        for role, tensors in (("inputs", self.inputs), ("outputs", self.outputs)):
+            for tensor in tensors:
+                if not isinstance(tensor, KerasTensor):
+                    raise ValueError(
+                        f"All model {role} must be symbolic tensors (from `keras.Input` or a "
+                        f"layer called on one), got {type(tensor).__name__}: {tensor!r}."
+                    )
+        for tensor in self.inputs:
+            if not isinstance(tensor.history[0], InputLayer):
+                raise ValueError(
+                    f"Model inputs must come from `keras.Input`; {tensor.name} was produced by "
+                    f"layer '{tensor.history[0].name}'."
+                )
+
+    def _check_inputs_reach(self):
+        given = {id(t) for t in self.inputs}
+        for node in self.nodes:
+            if isinstance(node.layer, InputLayer) and id(node.outputs) not in given:
+                raise ValueError(
+                    f"The outputs depend on input '{node.layer.name}', which is not among the "
+                    f"model's inputs {[t.name for t in self.inputs]}."
+                )
+
+    def _plan_step(self, node, slots):
+        for tensor in node.output_tensors:
+            slots.setdefault(id(tensor), len(slots))
+        args = _template(node.call_args, slots)
+        kwargs = _template(node.call_kwargs, slots)
+        single = None
+        if not kwargs and len(args) == 1 and isinstance(args[0], _Slot):
+            single = args[0].index
+        outputs = [slots[id(t)] for t in node.output_tensors]
+        single_output = isinstance(node.outputs, KerasTensor)
+        return node.layer, single, args, kwargs, outputs, single_output
+
+    def run(self, inputs):
+        """Runs the plan on a flat list of tensors, one per model input, in `self.inputs` order."""
+        values = [None] * self.slot_count
+        for slot, dtype, value in zip(self.input_slots, self.input_dtypes, inputs):
+            values[slot] = value if value.dtype == dtype else value.to(dtype)
+        for layer, single, args, kwargs, outputs, single_output in self.plan:
+            if single is not None:
+                result = layer(values[single])
+            else:
+                result = layer(*_fill(args, values), **_fill(kwargs, values))
+            if single_output:
+                values[outputs[0]] = result
+            else:
+                for slot, tensor in zip(outputs, nest.flatten(result)):
+                    values[slot] = tensor
+        return _fill(self.output_template, values)
+
+    def flatten_inputs(self, inputs, model_name):
+        """Orders call inputs (a tensor, a list, or a dict keyed by input name) like `self.inputs`."""
+        if isinstance(inputs, dict):
+            names = self._input_names()
+            missing = [name for name in names if name not in inputs]
+            if missing:
+                raise ValueError(
+                    f"Model '{model_name}' expects inputs named {names}; missing {missing} in "
+                    f"the given dict with keys {sorted(inputs)}."
+                )
+            return [inputs[name] for name in names]
+        flat = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(flat) != len(self.inputs):
+            raise ValueError(
+                f"Model '{model_name}' expects {len(self.inputs)} input(s) "
+                f"{[t.name for t in self.inputs]}, but it was called on {len(flat)}."
+            )
+        return flat
+
+    def _input_names(self):
+        if isinstance(self.input_structure, dict):
+            return list(self.input_structure)
+        return [t.history[0].name for t in self.inputs]
+
+    def nodes_of(self, layer):
+        """The nodes of `layer` that belong to this graph."""
+        return [node for node in self.nodes if node.layer is layer]
+
+
+def _trace(outputs):
+    """Nodes in topological order, layers in Keras' order (by depth, then discovery), depths."""
+    finished, discovered, in_progress = [], {}, set()
+
+    def visit(node):
+        if node in in_progress:
+            raise ValueError(f"The graph has a cycle at layer '{node.layer.name}'.")
+        if node in finished_set:
+            return
+        discovered.setdefault(node.layer, len(discovered))
+        in_progress.add(node)
+        for parent in node.parent_nodes:
+            visit(parent)
+        in_progress.discard(node)
+        finished_set.add(node)
+        finished.append(node)
+
+    finished_set = set()
+    for tensor in outputs:
+        visit(tensor.history[0]._inbound_nodes[tensor.history[1]])
+    node_depth, layer_depth = {}, {}
+    for node in reversed(finished):
+        depth = max(node_depth.setdefault(node, 0), layer_depth.get(node.layer, 0))
+        layer_depth[node.layer] = node_depth[node] = depth
+        for parent in node.parent_nodes:
+            node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
+    layers = sorted(discovered, key=lambda layer: (-layer_depth[layer], discovered[layer]))
+    return finished, layers, node_depth
+
+
+def _template(structure, slots):
+    return nest.map_structure(
+        lambda x: _Slot(slots[id(x)]) if isinstance(x, KerasTensor) else x, structure
+    )
+
+
+def _fill(template, values):
+    return nest.map_structure(
+        lambda x: values[x.index] if isinstance(x, _Slot) else x, template
+    )

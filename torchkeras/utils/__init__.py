@@ -1,0 +1,6 @@
+"""`keras.utils` and the internal helpers beneath every other module (level 0)."""
+
+from torchkeras.config import set_random_seed
+from torchkeras.utils.naming import clear_session
+
+__all__ = ["clear_session", "set_random_seed"]
