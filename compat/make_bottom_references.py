@@ -1,14 +1,16 @@
 """Records real Keras' activations, regularizers, constraints and initializers into an `.npz`.
 
-Run with real Keras 3 on its torch backend, on CPU (seeded draws differ on a GPU):
+Run with real Keras 3 on its torch backend (Keras runs on the CPU, where seeded draws are made):
 
     KERAS_BACKEND=torch python compat/make_bottom_references.py
 
 It writes `compat/references/bottom.npz`: the fixed inputs (`inputs/*`), every case's Keras output
 (`activations/*`, `regularizers/*`, `constraints/*`, `initializers/*`), sample statistics of
 large seeded draws with the values Keras' formulas predict (`stats/*`), and a JSON `cases` entry
-describing each case and listing Keras' registered names. Inputs are built from fixed numbers and
-keys are written sorted, so regenerating gives identical bytes. `tests/test_activations.py`,
+describing each case and listing Keras' registered names. Where Keras 3.15.1 has a bug fixed
+upstream (`KNOWN_BUGS`), the reference is the fixed formula and Keras' raw output is kept under
+`keras_raw/*`. Inputs are built from fixed numbers and keys are written sorted, so regenerating
+gives identical bytes. `tests/test_activations.py`,
 `tests/test_initializers.py` and `tests/test_regularizers_constraints.py` compare torchkeras to it.
 """
 
@@ -257,7 +259,12 @@ def moments(class_name, config, shape, fans):
 
 
 def build_references(keras):
-    """`{npz key: array}` computed with real `keras` (torch backend)."""
+    """`{npz key: array}` computed with real `keras` (torch backend) on the CPU."""
+    with keras.device("cpu"):  # seeded draws come from the CPU generator, as torchkeras'
+        return _build_references(keras)
+
+
+def _build_references(keras):
     inputs = make_inputs()
     refs = {f"inputs/{key}": value for key, value in inputs.items()}
     for key, (name, kwargs, input_key) in ACTIVATIONS.items():
@@ -323,7 +330,6 @@ def import_keras():
 
 
 def main():
-    os.environ["CUDA_VISIBLE_DEVICES"] = ""  # seeded draws must come from the CPU generator
     data = to_bytes(build_references(import_keras()))
     REFERENCE.parent.mkdir(parents=True, exist_ok=True)
     REFERENCE.write_bytes(data)

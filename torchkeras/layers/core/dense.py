@@ -94,9 +94,12 @@ class Dense(Layer):
     def call(self, inputs):
         if inputs.dtype != self.kernel.dtype and not _autocasting(inputs):
             inputs = inputs.to(self.kernel.dtype)  # Keras promotes ints and other floats
-        outputs = inputs @ self.kernel  # (batch, ..., units)
-        if self.bias is not None:
-            outputs = outputs + self.bias
+        if self.bias is None:
+            outputs = inputs @ self.kernel  # (batch, ..., units)
+        elif inputs.ndim == 2:
+            outputs = torch.addmm(self.bias, inputs, self.kernel)  # one fused kernel
+        else:
+            outputs = inputs @ self.kernel + self.bias
         return self.activation(outputs)
 
     def compute_output_shape(self, input_shape):
