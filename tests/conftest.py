@@ -17,6 +17,7 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def fresh_session():
-    """Auto names restart at `dense`, `dense_1` ... in every test, as after `clear_session`."""
+    """Auto names restart at `dense`, `dense_1` ... and random draws repeat, in every test."""
     torchkeras.backend.clear_session(free_memory=False)
+    torchkeras.utils.set_random_seed(0)
     yield

@@ -3,14 +3,19 @@
 from torchkeras import (
     activations,
     backend,
+    callbacks,
     config,
     constraints,
     initializers,
     layers,
+    losses,
+    metrics,
     models,
+    optimizers,
     regularizers,
     utils,
 )
+from torchkeras.config import device
 from torchkeras.layers import Input, InputLayer, Layer
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.models import Model, Sequential
@@ -26,11 +31,16 @@ __all__ = [
     "Sequential",
     "activations",
     "backend",
+    "callbacks",
     "config",
     "constraints",
+    "device",
     "initializers",
     "layers",
+    "losses",
+    "metrics",
     "models",
+    "optimizers",
     "regularizers",
     "utils",
 ]

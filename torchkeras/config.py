@@ -1,5 +1,6 @@
 """Global Keras settings: default float dtype, fuzz epsilon, image data format, random seeds."""
 
+import contextlib
 import random
 
 import numpy as np
@@ -10,6 +11,7 @@ _EPSILON = 1e-7
 _IMAGE_DATA_FORMAT = "channels_last"
 _FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 _DATA_FORMATS = ("channels_last", "channels_first")
+_DEVICE = None
 
 
 def backend():
@@ -55,6 +57,24 @@ def set_image_data_format(data_format):
             f"Unknown `data_format`: {data_format!r}. Expected one of {_DATA_FORMATS}."
         )
     _IMAGE_DATA_FORMAT = data_format
+
+
+@contextlib.contextmanager
+def device(device_name):
+    """Within this scope, `fit`/`evaluate`/`predict` run on `device_name` (e.g. `"cpu"`)."""
+    global _DEVICE
+    outer, _DEVICE = _DEVICE, torch.device(device_name)
+    try:
+        yield
+    finally:
+        _DEVICE = outer
+
+
+def default_device():
+    """Where training runs: the `device` scope's device, else CUDA when available, else CPU."""
+    if _DEVICE is not None:
+        return _DEVICE
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
 def set_random_seed(seed):

@@ -5,8 +5,8 @@
 builder starts with `keras.backend.clear_session()` so auto names (`dense`, `dense_1`, ...) and
 model names (`functional`, `sequential`) restart from zero in both libraries.
 
-Most cases come from the tutorial in `/work/shared/seeds/003_f140915cd8ba08d2.txt` (Sequential,
-functional and subclassed versions of its "news" model); the rest cover layers the tutorial does not
+Most cases come from a Keras tutorial (in Chinese, the project seed 003): the Sequential,
+functional and subclassed versions of its "news" model. The rest cover what the tutorial does not
 (non-trainable weights, regularizers, reshaping, merging, nesting, lazy building).
 """
 

@@ -7,12 +7,13 @@ from torchkeras.layers.layer import Layer
 from torchkeras.models import summary
 from torchkeras.models.graph import Graph
 from torchkeras.registry import LAYERS
+from torchkeras.trainer import Trainer
 from torchkeras.utils import nest
 
 
 @LAYERS.register("Functional")
-class Model(Layer):
-    """A layer with the model API: `layers`, `get_layer`, `summary` (and training, later).
+class Model(Trainer, Layer):
+    """A layer with the model API: `layers`, `get_layer`, `summary`, and Keras' training loop.
 
     `Model(inputs, outputs)` makes a functional model whose graph is traced once from the
     symbolic tensors; its layers live in the `layers` module list, so `state_dict` keys read

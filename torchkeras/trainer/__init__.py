@@ -1,0 +1,5 @@
+"""The training loop behind `Model.compile/fit/evaluate/predict`."""
+
+from torchkeras.trainer.trainer import Trainer
+
+__all__ = ["Trainer"]

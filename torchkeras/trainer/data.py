@@ -1,0 +1,220 @@
+"""Data for fit/evaluate/predict: arrays go to the device once; batches are cut there."""
+
+import math
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset
+
+from torchkeras import config
+from torchkeras.utils import nest
+
+
+def unpack_x_y_sample_weight(data):
+    """Keras' rule: a tuple/list of 1-3 items is `(x, y, sample_weight)`, anything else is `x`."""
+    if isinstance(data, (tuple, list)) and 1 <= len(data) <= 3:
+        return tuple(data) + (None,) * (3 - len(data))
+    return data, None, None
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """The inverse of `unpack_x_y_sample_weight`."""
+    if y is None:
+        return (x,)
+    return (x, y) if sample_weight is None else (x, y, sample_weight)
+
+
+def to_device(structure, device):
+    """numpy arrays, lists of numbers and tensors -> tensors on `device` (float64 -> floatx)."""
+    floatx = config.standardize_dtype(config.floatx())
+
+    def convert(value):
+        if value is None:
+            return None
+        if isinstance(value, torch.Tensor):
+            tensor = value
+        else:
+            tensor = torch.as_tensor(np.asarray(value))
+        if tensor.dtype == torch.float64:
+            tensor = tensor.to(floatx)
+        return tensor.to(device, non_blocking=True)
+
+    return nest.map_structure(convert, structure)
+
+
+def is_array_like(data):
+    """Whether `data` is in-memory arrays/tensors (possibly nested in lists or dicts)."""
+    leaves = nest.flatten(data)
+    return bool(leaves) and all(
+        isinstance(leaf, (np.ndarray, torch.Tensor)) or leaf is None for leaf in leaves
+    )
+
+
+def cardinality(**named):
+    """The common number of samples of the named array structures, or a ValueError naming them."""
+    sizes = {}
+    for name, structure in named.items():
+        lengths = {len(leaf) for leaf in nest.flatten(structure) if leaf is not None}
+        if lengths:
+            sizes[name] = sorted(lengths)
+    distinct = {size for values in sizes.values() for size in values}
+    if len(distinct) > 1:
+        detail = ", ".join(f"'{name}' sizes: {values}" for name, values in sizes.items())
+        raise ValueError(
+            "Data cardinality is ambiguous: make sure all arrays contain the same number of "
+            f"samples. {detail}."
+        )
+    return distinct.pop() if distinct else 0
+
+
+def split_validation(data, fraction):
+    """Splits `(x, y, sample_weight)` arrays: the last `fraction` of samples is for validation."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"`validation_split` must be in (0, 1), got validation_split={fraction}.")
+    total = cardinality(data=data)
+    cut = int(math.floor(total * (1.0 - fraction)))
+    if cut == 0 or cut == total:
+        raise ValueError(
+            f"`validation_split={fraction}` leaves an empty training or validation set "
+            f"for {total} samples."
+        )
+    head = nest.map_structure(lambda a: None if a is None else a[:cut], data)
+    tail = nest.map_structure(lambda a: None if a is None else a[cut:], data)
+    return head, tail
+
+
+class ArrayBatches:
+    """Batches of in-memory `(x, y, sample_weight)` tensors already on the training device.
+
+    An epoch is a permutation drawn on the device; a batch is an `index_select` (or a slice,
+    without shuffling). No host transfer happens per step.
+
+    Args:
+        data: `(x, y, sample_weight)` structures of tensors with a common first axis.
+        batch_size: Samples per batch; the last batch may be smaller.
+        shuffle: Whether to draw a new order every epoch.
+        steps: Optional cap on the number of batches per epoch.
+    """
+
+    def __init__(self, data, batch_size, shuffle=False, steps=None):
+        self.data = data
+        self.samples = cardinality(data=data)
+        self.batch_size = int(batch_size)
+        self.shuffle = shuffle
+        full = math.ceil(self.samples / self.batch_size)
+        self.steps = min(full, steps) if steps else full
+        self.device = next(t.device for t in nest.flatten(data) if t is not None)
+
+    def __len__(self):
+        return self.steps
+
+    def __iter__(self):
+        order = torch.randperm(self.samples, device=self.device) if self.shuffle else None
+        for step in range(self.steps):
+            start = step * self.batch_size
+            stop = min(start + self.batch_size, self.samples)
+            if order is None:
+                yield nest.map_structure(lambda t: None if t is None else t[start:stop], self.data)
+            else:
+                index = order[start:stop]
+                yield nest.map_structure(
+                    lambda t: None if t is None else t.index_select(0, index), self.data
+                )
+
+
+class IterableBatches:
+    """Batches from a DataLoader, Dataset, PyDataset-like sequence or generator, moved to `device`.
+
+    A map-style torch `Dataset` is wrapped in a `DataLoader`; a generator is consumed across
+    epochs, `steps` batches at a time, as Keras does.
+
+    Args:
+        source: The data source.
+        device: Where batches go (`non_blocking` copies; pinned memory on CUDA).
+        batch_size: Used only to wrap a torch `Dataset` (default 32).
+        shuffle: Used only to wrap a torch `Dataset`.
+        steps: Batches per epoch; required for sources without a length (generators).
+    """
+
+    def __init__(self, source, device, batch_size=None, shuffle=False, steps=None):
+        if isinstance(source, Dataset) and not isinstance(source, torch.utils.data.IterableDataset):
+            source = DataLoader(
+                source,
+                batch_size=batch_size or 32,
+                shuffle=shuffle,
+                pin_memory=torch.device(device).type == "cuda",
+            )
+        self.source = source
+        self.device = device
+        self.steps = steps
+        self._iterator = None
+
+    def __len__(self):
+        length = _length(self.source)
+        if self.steps is not None:
+            return self.steps if length is None else min(self.steps, length)
+        return length
+
+    def __iter__(self):
+        steps = len(self) if _length(self.source) is not None or self.steps else None
+        for step, batch in enumerate(self._batches()):
+            yield to_device(unpack_x_y_sample_weight(batch), self.device)
+            if steps is not None and step + 1 >= steps:
+                return
+
+    def _batches(self):
+        if _is_sequence(self.source):
+            return (self.source[i] for i in range(len(self.source)))
+        if _is_reiterable(self.source):
+            return iter(self.source)
+        if self._iterator is None:
+            self._iterator = iter(self.source)
+        return self._iterator
+
+
+def class_weight_table(class_weight, device):
+    """`{class: weight}` as a lookup tensor (classes not listed weigh 1), or None."""
+    if not class_weight:
+        return None
+    table = torch.ones(max(int(key) for key in class_weight) + 1, dtype=torch.float32)
+    for key, value in class_weight.items():
+        table[int(key)] = float(value)
+    return table.to(device)
+
+
+def class_sample_weights(y, table):
+    """Per-sample weights `table[label]` for sparse or one-hot labels (tensor ops only)."""
+    if table is None:
+        return None
+    labels = y.argmax(-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(y.shape[0], -1)[:, 0]
+    return table[labels.long()]
+
+
+def merge_weights(sample_weight, class_sample_weight):
+    """Product of sample and class weights, either of which may be None."""
+    if class_sample_weight is None:
+        return sample_weight
+    if sample_weight is None:
+        return class_sample_weight
+    return sample_weight * class_sample_weight
+
+
+def _length(source):
+    try:
+        return len(source)
+    except TypeError:
+        return None
+
+
+def _is_sequence(source):
+    """A Keras PyDataset/Sequence: indexable batches with a length, not a torch DataLoader."""
+    return (
+        not isinstance(source, (DataLoader, list, tuple))
+        and hasattr(source, "__getitem__")
+        and hasattr(source, "__len__")
+    )
+
+
+def _is_reiterable(source):
+    """A source whose `iter()` restarts it (DataLoader, list, ...), unlike a generator."""
+    return not hasattr(source, "__next__")
