@@ -1,4 +1,4 @@
-"""Quickstart: a Keras model defined with torchkeras is a torch.nn.Module; train it on made-up data.
+"""Quickstart: build, train, evaluate and use a Keras model on PyTorch, on made-up data.
 
 Run: python examples/quickstart.py [--quick]
 """
@@ -6,7 +6,6 @@ Run: python examples/quickstart.py [--quick]
 import argparse
 
 import numpy as np
-import torch
 
 import torchkeras as keras
 from torchkeras import layers
@@ -20,12 +19,13 @@ def make_data(samples=2000, seed=0):
     positive = rng.multivariate_normal([3, 0], cov, size=samples // 2)
     inputs = np.vstack([negative, positive]).astype("float32")
     targets = np.concatenate([np.zeros(samples // 2), np.ones(samples // 2)]).astype("float32")
-    return inputs, targets[:, None]
+    order = rng.permutation(samples)
+    return inputs[order], targets[order, None]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="train for a few steps only")
+    parser.add_argument("--quick", action="store_true", help="train for one epoch only")
     args = parser.parse_args()
     keras.utils.set_random_seed(0)
 
@@ -35,19 +35,14 @@ def main():
     model = keras.Model(inputs, outputs)
     model.summary()
 
-    x, y = (torch.from_numpy(a) for a in make_data())
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
-    model.train()
-    for step in range(20 if args.quick else 300):
-        optimizer.zero_grad(set_to_none=True)
-        loss = torch.nn.functional.binary_cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        if step % 50 == 0:
-            print(f"step {step:3d}  loss {loss.item():.4f}")
-    model.eval()
-    accuracy = ((model(x) > 0.5).float() == y).float().mean().item()
-    print(f"accuracy on the training points: {accuracy:.3f}")
+    x, y = make_data()
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    history = model.fit(x, y, epochs=1 if args.quick else 10, validation_split=0.2, verbose=2)
+    loss, accuracy = model.evaluate(x, y, verbose=0)
+    print(f"history keys: {sorted(history.history)}")
+    print(f"evaluate: loss {loss:.4f}, accuracy {accuracy:.3f}")
+    print("predict:", model.predict(x[:3], verbose=0).ravel())
+    # The model is a torch.nn.Module: its state_dict reads naturally.
     print("state_dict keys:", list(model.state_dict()))
 
 

@@ -354,11 +354,13 @@ class VariableSlice(TensorOperators):
 
     def assign_add(self, value):
         """Adds `value` to the slice in place; returns self."""
-        return self.assign(self.value + _operand_for(self.value, value))
+        with torch.no_grad():
+            return self.assign(self.value + _operand_for(self.value, value))
 
     def assign_sub(self, value):
         """Subtracts `value` from the slice in place; returns self."""
-        return self.assign(self.value - _operand_for(self.value, value))
+        with torch.no_grad():
+            return self.assign(self.value - _operand_for(self.value, value))
 
     def _root_and_keys(self):
         """The Variable under nested slices, and the keys applied to it, outermost last."""

@@ -8,30 +8,55 @@ import torch
 
 import torchkeras.metrics as metrics
 from torchkeras.metrics.metric import Metric
+from torchkeras.registry import METRICS
 
 # Every string `keras.metrics.get` accepts in Keras 3.15.1, with the class it returns.
 KERAS_ALIASES = {
-    "BCE": "BinaryCrossentropy", "MAE": "MeanAbsoluteError", "MAPE": "MeanAbsolutePercentageError",
-    "MSE": "MeanSquaredError", "MSLE": "MeanSquaredLogarithmicError", "accuracy": "Accuracy",
-    "auc": "AUC", "bce": "BinaryCrossentropy", "binary_accuracy": "BinaryAccuracy",
-    "binary_crossentropy": "BinaryCrossentropy", "binary_io_u": "BinaryIoU",
+    "BCE": "BinaryCrossentropy",
+    "MAE": "MeanAbsoluteError",
+    "MAPE": "MeanAbsolutePercentageError",
+    "MSE": "MeanSquaredError",
+    "MSLE": "MeanSquaredLogarithmicError",
+    "accuracy": "Accuracy",
+    "auc": "AUC",
+    "bce": "BinaryCrossentropy",
+    "binary_accuracy": "BinaryAccuracy",
+    "binary_crossentropy": "BinaryCrossentropy",
+    "binary_io_u": "BinaryIoU",
     "categorical_accuracy": "CategoricalAccuracy",
-    "categorical_crossentropy": "CategoricalCrossentropy", "categorical_hinge": "CategoricalHinge",
-    "concordance_correlation": "ConcordanceCorrelation", "cosine_similarity": "CosineSimilarity",
-    "f1_score": "F1Score", "f_beta_score": "FBetaScore", "false_negatives": "FalseNegatives",
-    "false_positives": "FalsePositives", "hinge": "Hinge", "kl_divergence": "KLDivergence",
-    "log_cosh_error": "LogCoshError", "mae": "MeanAbsoluteError",
-    "mape": "MeanAbsolutePercentageError", "mean": "Mean", "mean_absolute_error":
-    "MeanAbsoluteError", "mean_absolute_percentage_error": "MeanAbsolutePercentageError",
-    "mean_squared_error": "MeanSquaredError", "mean_squared_logarithmic_error":
-    "MeanSquaredLogarithmicError", "mse": "MeanSquaredError", "msle": "MeanSquaredLogarithmicError",
-    "pearson_correlation": "PearsonCorrelation", "poisson": "Poisson", "precision": "Precision",
-    "r2_score": "R2Score", "recall": "Recall", "root_mean_squared_error": "RootMeanSquaredError",
+    "categorical_crossentropy": "CategoricalCrossentropy",
+    "categorical_hinge": "CategoricalHinge",
+    "concordance_correlation": "ConcordanceCorrelation",
+    "cosine_similarity": "CosineSimilarity",
+    "f1_score": "F1Score",
+    "f_beta_score": "FBetaScore",
+    "false_negatives": "FalseNegatives",
+    "false_positives": "FalsePositives",
+    "hinge": "Hinge",
+    "kl_divergence": "KLDivergence",
+    "log_cosh_error": "LogCoshError",
+    "mae": "MeanAbsoluteError",
+    "mape": "MeanAbsolutePercentageError",
+    "mean": "Mean",
+    "mean_absolute_error": "MeanAbsoluteError",
+    "mean_absolute_percentage_error": "MeanAbsolutePercentageError",
+    "mean_squared_error": "MeanSquaredError",
+    "mean_squared_logarithmic_error": "MeanSquaredLogarithmicError",
+    "mse": "MeanSquaredError",
+    "msle": "MeanSquaredLogarithmicError",
+    "pearson_correlation": "PearsonCorrelation",
+    "poisson": "Poisson",
+    "precision": "Precision",
+    "r2_score": "R2Score",
+    "recall": "Recall",
+    "root_mean_squared_error": "RootMeanSquaredError",
     "sparse_categorical_accuracy": "SparseCategoricalAccuracy",
     "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
     "sparse_top_k_categorical_accuracy": "SparseTopKCategoricalAccuracy",
-    "squared_hinge": "SquaredHinge", "sum": "Sum",
-    "top_k_categorical_accuracy": "TopKCategoricalAccuracy", "true_negatives": "TrueNegatives",
+    "squared_hinge": "SquaredHinge",
+    "sum": "Sum",
+    "top_k_categorical_accuracy": "TopKCategoricalAccuracy",
+    "true_negatives": "TrueNegatives",
     "true_positives": "TruePositives",
 }
 
@@ -122,7 +147,10 @@ def test_state_is_not_module_state():
     metric = metrics.AUC()
     assert not isinstance(metric, torch.nn.Module)
     assert [v.path for v in metric.variables] == [
-        "auc/true_positives", "auc/false_positives", "auc/true_negatives", "auc/false_negatives"
+        "auc/true_positives",
+        "auc/false_positives",
+        "auc/true_negatives",
+        "auc/false_negatives",
     ]
     assert all(not v.trainable and not v.value.requires_grad for v in metric.variables)
 
@@ -154,8 +182,16 @@ def test_default_names_are_unique_like_keras():
 
 
 def test_results_before_any_update_are_zero():
-    for metric in (metrics.Mean(), metrics.AUC(), metrics.F1Score(), metrics.R2Score(),
-                   metrics.AUC(multi_label=True), metrics.Precision(), metrics.MeanIoU(3)):
+    fresh = (
+        metrics.Mean(),
+        metrics.AUC(),
+        metrics.AUC(multi_label=True),
+        metrics.F1Score(),
+        metrics.R2Score(),
+        metrics.Precision(),
+        metrics.MeanIoU(3),
+    )
+    for metric in fresh:
         assert float(np.asarray(metric.result()).sum()) == 0.0
 
 
@@ -245,3 +281,23 @@ def test_namespace_matches_keras(keras):
 @pytest.mark.parametrize("name", sorted(KERAS_ALIASES))
 def test_aliases_match_live_keras(keras, name):
     assert type(keras.metrics.get(name)).__name__ == KERAS_ALIASES[name]
+
+
+@pytest.mark.parametrize(
+    "name, class_name",
+    [
+        ("io_u", "IoU"),
+        ("mean_io_u", "MeanIoU"),
+        ("one_hot_io_u", "OneHotIoU"),
+        ("one_hot_mean_io_u", "OneHotMeanIoU"),
+        ("precision_at_recall", "PrecisionAtRecall"),
+        ("recall_at_precision", "RecallAtPrecision"),
+        ("sensitivity_at_specificity", "SensitivityAtSpecificity"),
+        ("specificity_at_sensitivity", "SpecificityAtSensitivity"),
+        ("mean_metric_wrapper", "MeanMetricWrapper"),
+        ("metric", "Metric"),
+    ],
+)
+def test_aliases_of_classes_needing_arguments(name, class_name):
+    assert METRICS.lookup(name).__name__ == class_name
+    assert METRICS.lookup(class_name).__name__ == class_name

@@ -280,3 +280,94 @@ def test_training_step_makes_no_host_sync(monkeypatch):
     reads.clear()
     model.fit(inputs[:16], targets[:16], batch_size=8, epochs=1, verbose=0)  # 2 steps
     assert few_steps == len(reads), "host reads grew with the number of steps"
+
+
+def test_custom_train_step_in_keras_on_torch_style():
+    class CustomModel(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            self.zero_grad()
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(y=y, y_pred=y_pred)
+            loss.backward()
+            weights = self.trainable_weights
+            with torch.no_grad():
+                self.optimizer.apply([w.grad for w in weights], weights)
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+                else:
+                    metric.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+    inputs = keras.Input(shape=(2,))
+    model = CustomModel(inputs, layers.Dense(1)(inputs))
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    x, y = point_clouds()
+    history = model.fit(x, y, epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_fully_custom_loop_with_torchkeras_optimizer_and_loss():
+    x, y = (torch.from_numpy(a) for a in point_clouds())
+    model = keras.Sequential([layers.Dense(8, activation="relu"), layers.Dense(1, activation="sigmoid")])
+    optimizer = keras.optimizers.Adam(learning_rate=0.05)
+    loss_fn = keras.losses.BinaryCrossentropy()
+    losses = []
+    for _ in range(30):
+        model.zero_grad()
+        loss = loss_fn(y, model(x, training=True))
+        loss.backward()
+        optimizer.apply([w.grad for w in model.trainable_weights], model.trainable_weights)
+        losses.append(float(loss))
+    assert losses[-1] < 0.5 * losses[0]
+
+
+def test_py_dataset_and_steps_per_execution():
+    x, y = point_clouds()
+
+    class Batches(keras.utils.PyDataset):
+        epochs_seen = 0
+
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            return x[index * 100 : (index + 1) * 100], y[index * 100 : (index + 1) * 100]
+
+        def on_epoch_end(self):
+            Batches.epochs_seen += 1
+
+    batch_ends = []
+
+    class Counter(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            batch_ends.append(batch)
+
+    model = keras.Sequential([layers.Dense(1)])
+    model.compile("sgd", "mse", steps_per_execution=3)
+    model.fit(Batches(), epochs=2, callbacks=[Counter()], verbose=0)
+    assert Batches.epochs_seen == 2 and batch_ends == [2, 3, 2, 3]
+
+
+def test_jit_compile_trains_like_eager():
+    x, y = point_clouds(50)
+    results = []
+    for jit in (False, True):
+        keras.utils.set_random_seed(3)
+        model = keras.Sequential([layers.Dense(4, activation="relu"), layers.Dense(1)])
+        model.compile("sgd", "mse", jit_compile=jit)
+        results.append(model.fit(x, y, epochs=2, batch_size=20, shuffle=False, verbose=0))
+    np.testing.assert_allclose(
+        results[0].history["loss"], results[1].history["loss"], rtol=1e-5
+    )
+
+
+def test_ema_weights_are_swapped_in_at_the_end():
+    x, y = point_clouds(50)
+    model = keras.Sequential([layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.5), "mse")
+    model.fit(x, y, epochs=2, verbose=0)
+    averages = model.optimizer._model_variables_moving_average
+    for average, weight in zip(averages, model.trainable_weights):
+        torch.testing.assert_close(average, weight.detach())

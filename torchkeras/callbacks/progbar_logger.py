@@ -79,7 +79,7 @@ class ProgbarLogger(Callback):
                 total=self.params.get("steps"),
                 file=sys.stdout,
                 ascii=" ━",
-                bar_format="{n_fmt}/{total_fmt} {bar:20} {postfix}",
+                bar_format="{n_fmt}/{total_fmt} {bar:20} {desc}",
                 leave=True,
                 mininterval=_REFRESH_SECONDS,
             )
@@ -93,24 +93,24 @@ class ProgbarLogger(Callback):
             return
         self._last_draw = now
         self._bar.n = steps_done
-        self._bar.set_postfix_str(self._timing() + _format_logs(logs), refresh=True)
+        self._bar.set_description_str(self._timing() + _format_logs(logs), refresh=True)
 
     def _finish(self, logs):
         line = self._timing() + _format_logs(logs)
         if self._bar is not None:
             self._bar.n = self._steps_done
-            self._bar.set_postfix_str(line, refresh=True)
+            self._bar.set_description_str(line, refresh=True)
             self._bar.close()
             self._bar = None
         else:
             steps = self.params.get("steps") or self._steps_done
-            _write(f"{self._steps_done}/{steps} - {line}")
+            _write(f"{self._steps_done}/{steps} - {self._timing(' - ')}{_format_logs(logs)}")
 
-    def _timing(self):
+    def _timing(self, separator=" "):
         elapsed = time.perf_counter() - self._started
         per_step = elapsed / max(self._steps_done, 1)
         unit = f"{per_step * 1e3:.0f}ms" if per_step >= 1e-3 else f"{per_step * 1e6:.0f}us"
-        return f"{elapsed:.0f}s {unit}/step"
+        return f"{elapsed:.0f}s{separator}{unit}/step"
 
 
 def _format_logs(logs):

@@ -1,10 +1,11 @@
 """`keras.metrics`: stateful metric classes and per-sample metric functions, Keras' names.
 
-`get` follows Keras 3: a string names a metric class (`"mae"`, `"accuracy"`, `"AUC"`) and returns a
-fresh instance; functions (`keras.metrics.mean_absolute_error`) and callables pass through. Note
-that Keras resolves `"accuracy"` here to `Accuracy` (exact equality); in `compile(metrics=...)`
-the trainer first maps `"accuracy"`/`"acc"` and `"crossentropy"`/`"ce"` to the binary, categorical
-or sparse variant from the shapes of the targets and outputs (`resolve_by_shape`).
+`get` follows Keras 3.15: a string names a metric class (`"mae"`, `"accuracy"`, `"AUC"`) and
+returns a fresh instance (`get("mae")` is a `MeanAbsoluteError`, not the function); functions
+(`keras.metrics.mean_absolute_error`) and callables pass through. `"accuracy"` resolves here to
+`Accuracy` (exact equality); `compile(metrics=["accuracy"])` instead picks the binary, sparse or
+categorical variant from the shapes of targets and outputs (`resolve_by_shape`). Keras 3.15 has no
+`"acc"`, `"crossentropy"` or `"ce"` entry for `get`.
 """
 
 from torchkeras.losses import (

@@ -95,7 +95,8 @@ class AUC(ThresholdedMetric):
         epsilon = config.epsilon()
         all_thresholds = [0.0 - epsilon, *inner, 1.0 + epsilon]
         super().__init__(all_thresholds, (), name=name, dtype=dtype)
-        self._label_weights_cache = {}
+        if label_weights is not None:
+            self._add_constant("label_weights", self.label_weights)
         if not multi_label or num_labels is not None:
             self._build(num_labels if multi_label else None)
 
@@ -110,25 +111,6 @@ class AUC(ThresholdedMetric):
         for kind, variable in self._confusion.items():
             setattr(self, kind, variable)
 
-    @property
-    def thresholds(self):
-        """All thresholds, including -epsilon and 1 + epsilon at the ends."""
-        return self._thresholds
-
-    @thresholds.setter
-    def thresholds(self, value):
-        self._thresholds = list(value)
-
-    def _label_weight_tensor(self, device):
-        if self.label_weights is None:
-            return None
-        if device not in self._label_weights_cache:
-            dtype = config.standardize_dtype(self.dtype)
-            self._label_weights_cache[device] = torch.tensor(
-                self.label_weights, dtype=dtype, device=device
-            )
-        return self._label_weights_cache[device]
-
     def update_state(self, y_true, y_pred, sample_weight=None):
         """Adds the batch's confusion counts for every threshold (and label)."""
         y_pred = to_tensor(y_pred, device=self.device)
@@ -136,13 +118,12 @@ class AUC(ThresholdedMetric):
             self._build(y_pred.shape[-1])
         if self.from_logits:
             y_pred = torch.sigmoid(y_pred)
-        state = self.true_positives.value
         self._update(
             y_true,
             y_pred,
             sample_weight,
             multi_label=self.multi_label,
-            label_weights=self._label_weight_tensor(state.device),
+            label_weights=self._constants.get("label_weights"),
             thresholds_distributed_evenly=self._evenly,
         )
 
@@ -151,7 +132,7 @@ class AUC(ThresholdedMetric):
         if not self.multi_label:
             return areas.sum()
         by_label = areas.sum(0)
-        weights = self._label_weight_tensor(by_label.device)
+        weights = self._constants.get("label_weights")
         if weights is None:
             return by_label.mean()
         return divide_no_nan((by_label * weights).sum(), weights.sum())

@@ -3,7 +3,6 @@
 
 import torch
 
-from torchkeras import config
 from torchkeras.metrics import confusion_utils
 from torchkeras.metrics.confusion_utils import NEG_INF, parse_init_thresholds
 from torchkeras.metrics.metric import Metric, divide_no_nan
@@ -23,7 +22,7 @@ class ThresholdedMetric(Metric):
     def __init__(self, thresholds, kinds, name=None, dtype=None):
         super().__init__(name=name, dtype=dtype)
         self.thresholds = thresholds
-        self._thresholds_cache = {}
+        self._add_constant("thresholds", thresholds)
         self._confusion = {
             kind: self.add_weight(shape=(len(thresholds),), initializer="zeros", name=kind)
             for kind in kinds
@@ -31,22 +30,12 @@ class ThresholdedMetric(Metric):
         for kind, variable in self._confusion.items():
             setattr(self, kind, variable)
 
-    def _threshold_tensor(self, device):
-        """The thresholds as a tensor, made once per device (no host copy per batch)."""
-        if device not in self._thresholds_cache:
-            dtype = config.standardize_dtype(self.dtype)
-            self._thresholds_cache[device] = torch.tensor(
-                self.thresholds, dtype=dtype, device=device
-            )
-        return self._thresholds_cache[device]
-
     def _update(self, y_true, y_pred, sample_weight, **options):
-        state = next(iter(self._confusion.values())).value
         confusion_utils.update_confusion_matrix_variables(
             self._confusion,
             y_true,
             y_pred,
-            thresholds=self._threshold_tensor(state.device),
+            thresholds=self._constants["thresholds"],
             sample_weight=sample_weight,
             **options,
         )

@@ -80,6 +80,7 @@ class Metric:
         self._name = name or naming.unique_name(naming.to_snake_case(type(self).__name__))
         self._dtype = config.dtype_name(config.standardize_dtype(dtype))
         self._variables = []
+        self._constants = {}
         self._device = None
 
     @property
@@ -131,6 +132,12 @@ class Metric:
         self._variables.append(variable.to(self.device))
         return variable
 
+    def _add_constant(self, name, values):
+        """Stores a fixed tensor (thresholds, label weights) that `to()` moves with the state."""
+        dtype = config.standardize_dtype(self.dtype)
+        self._constants[name] = torch.tensor(values, dtype=dtype, device=self.device)
+        return self._constants[name]
+
     def update_state(self, *args, **kwargs):
         """Accumulates statistics from one batch; subclasses define the arguments."""
         raise TypeError(f"Metric {type(self).__name__} must implement `update_state()`.")
@@ -151,10 +158,16 @@ class Metric:
         return self.result()
 
     def to(self, device):
-        """Moves the state to `device` (and creates later state there); returns self."""
+        """Moves the state to `device` (and creates later state there); returns self.
+
+        Call it once before updating with device tensors (the trainer does): inputs are brought
+        to the state's device, which for CUDA inputs and CPU state means a copy per batch.
+        """
         self._device = torch.device(device)
         for variable in self._variables:
             variable.to(self._device)
+        for name, tensor in self._constants.items():
+            self._constants[name] = tensor.to(self._device)
         return self
 
     def get_config(self):

@@ -89,6 +89,9 @@ class ArrayBatches:
     An epoch is a permutation drawn on the device; a batch is an `index_select` (or a slice,
     without shuffling). No host transfer happens per step.
 
+    Batches are `(x,)`, `(x, y)` or `(x, y, sample_weight)` tuples, as Keras hands them to
+    `train_step`.
+
     Args:
         data: `(x, y, sample_weight)` structures of tensors with a common first axis.
         batch_size: Samples per batch; the last batch may be smaller.
@@ -97,7 +100,7 @@ class ArrayBatches:
     """
 
     def __init__(self, data, batch_size, shuffle=False, steps=None):
-        self.data = data
+        self.data = tuple(part for part in data if part is not None)
         self.samples = cardinality(data=data)
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
@@ -114,12 +117,11 @@ class ArrayBatches:
             start = step * self.batch_size
             stop = min(start + self.batch_size, self.samples)
             if order is None:
-                yield nest.map_structure(lambda t: None if t is None else t[start:stop], self.data)
+                batch = nest.map_structure(lambda t: t[start:stop], self.data)
             else:
                 index = order[start:stop]
-                yield nest.map_structure(
-                    lambda t: None if t is None else t.index_select(0, index), self.data
-                )
+                batch = nest.map_structure(lambda t: t.index_select(0, index), self.data)
+            yield pack_x_y_sample_weight(*batch)
 
 
 class IterableBatches:
@@ -156,20 +158,29 @@ class IterableBatches:
         return length
 
     def __iter__(self):
-        steps = len(self) if _length(self.source) is not None or self.steps else None
-        for step, batch in enumerate(self._batches()):
-            yield to_device(unpack_x_y_sample_weight(batch), self.device)
-            if steps is not None and step + 1 >= steps:
+        limit = self.steps
+        for step, batch in enumerate(self._batches(limit)):
+            x, y, sample_weight = to_device(unpack_x_y_sample_weight(batch), self.device)
+            yield pack_x_y_sample_weight(x, y, sample_weight)
+            if limit is not None and step + 1 >= limit and not _is_sequence(self.source):
                 return
 
-    def _batches(self):
+    def _batches(self, limit):
         if _is_sequence(self.source):
-            return (self.source[i] for i in range(len(self.source)))
+            return self._sequence_pass(len(self) if limit is None else min(limit, len(self)))
         if _is_reiterable(self.source):
             return iter(self.source)
         if self._iterator is None:
             self._iterator = iter(self.source)
         return self._iterator
+
+    def _sequence_pass(self, count):
+        if hasattr(self.source, "on_epoch_begin"):
+            self.source.on_epoch_begin()
+        for index in range(count):
+            yield self.source[index]
+        if hasattr(self.source, "on_epoch_end"):
+            self.source.on_epoch_end()
 
 
 def class_weight_table(class_weight, device):

@@ -25,13 +25,26 @@ class Steps:
     def train_step(self, data):
         """One optimizer update on `data = (x, y, sample_weight)`; returns the running logs."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred = self(x, training=True)
-        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+        y_pred, loss = self._forward_loss_function()(x, y, sample_weight)
         self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(x))
         self._apply_gradients(loss)
         with torch.no_grad():
             self._update_compiled_metrics(y, y_pred, sample_weight)
         return LazyLogs(self._log_sources)
+
+    def _forward_loss(self, x, y, sample_weight):
+        y_pred = self(x, training=True)
+        return y_pred, self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+
+    def _forward_loss_function(self):
+        """Forward + loss, through `torch.compile` with `jit_compile=True` once all is built."""
+        if not self.jit_compile or self._compiled_loss is None or self._compiled_loss.entries is None:
+            return self._forward_loss
+        compiled = self.__dict__.get("_compiled_forward_loss")
+        if compiled is None:
+            compiled = torch.compile(self._forward_loss)
+            self.__dict__["_compiled_forward_loss"] = compiled
+        return compiled
 
     def test_step(self, data):
         """Loss and metrics of `data` in inference mode; returns the running logs."""

@@ -51,7 +51,9 @@ class Trainer(Steps):
         self._compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._metrics_built = False
-        for key in ("_output_trackers", "_params_cache", "_regularized_cache"):
+        for key in (
+            "_output_trackers", "_params_cache", "_regularized_cache", "_compiled_forward_loss"
+        ):
             self.__dict__.pop(key, None)
         self._refresh_log_sources()
         self.run_eagerly = run_eagerly
@@ -107,20 +109,27 @@ class Trainer(Steps):
             if self.stop_training:
                 break
         self.eval()
+        if getattr(self.optimizer, "use_ema", False):
+            self.optimizer.finalize_variable_values(self.trainable_weights)
         callbacks.on_train_end(epoch_logs)
         return callbacks.history
 
     def _run_epoch(self, batches, callbacks):
+        """One pass over the batches; batch hooks run every `steps_per_execution` steps."""
         wants_begin = callbacks.wants("on_train_batch_begin")
         wants_end = callbacks.wants("on_train_batch_end")
+        every = max(int(self.steps_per_execution), 1)
+        step = -1
         for step, batch in enumerate(batches):
-            if wants_begin:
+            if wants_begin and step % every == 0:
                 callbacks.on_train_batch_begin(step)
             logs = self.train_step(batch)
-            if wants_end:
+            if wants_end and (step + 1) % every == 0:
                 callbacks.on_train_batch_end(step, logs)
             if self.stop_training:
-                break
+                return
+        if wants_end and step >= 0 and (step + 1) % every:
+            callbacks.on_train_batch_end(step, logs)
 
     def _fit_batches(
         self, x, y, sample_weight, class_weight, batch_size, shuffle, steps, validation_split,
@@ -317,7 +326,8 @@ class _ClassWeighted:
         return len(self.batches)
 
     def __iter__(self):
-        for x, y, sample_weight in self.batches:
+        for batch in self.batches:
+            x, y, sample_weight = data_utils.unpack_x_y_sample_weight(batch)
             weights = data_utils.class_sample_weights(y, self.table)
             yield x, y, data_utils.merge_weights(sample_weight, weights)
 

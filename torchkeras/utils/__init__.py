@@ -2,5 +2,6 @@
 
 from torchkeras.config import set_random_seed
 from torchkeras.utils.naming import clear_session
+from torchkeras.utils.py_dataset import PyDataset
 
-__all__ = ["clear_session", "set_random_seed"]
+__all__ = ["PyDataset", "clear_session", "set_random_seed"]
