@@ -19,6 +19,7 @@ from torchkeras.config import device
 from torchkeras.layers import Input, InputLayer, Layer
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.models import Model, Sequential
+from torchkeras.variables import Variable
 
 __version__ = "0.1.0"
 
@@ -29,6 +30,7 @@ __all__ = [
     "Layer",
     "Model",
     "Sequential",
+    "Variable",
     "activations",
     "backend",
     "callbacks",

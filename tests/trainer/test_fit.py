@@ -371,3 +371,23 @@ def test_ema_weights_are_swapped_in_at_the_end():
     averages = model.optimizer._model_variables_moving_average
     for average, weight in zip(averages, model.trainable_weights):
         torch.testing.assert_close(average, weight.detach())
+
+
+def test_seed_001_regression_script_names():
+    """The y = A·X + b seed: tf.keras 2 names `metrics.mae` and `RMSprop(lr=...)` still work."""
+    from torchkeras import losses, metrics, models, optimizers
+
+    rng = np.random.default_rng(0)
+    x = np.array([np.linspace(-1, 1, 100) for _ in range(10)]).T
+    y = x @ rng.integers(20, 100, size=10) + 3 + rng.normal(size=100)
+    inputs = layers.Input(shape=(10,))
+    outputs = layers.Dense(1)(layers.Dense(64)(layers.Dense(64)(inputs)))
+    model = models.Model(inputs=inputs, outputs=outputs)
+    with pytest.warns(UserWarning, match="learning_rate"):
+        optimizer = optimizers.RMSprop(lr=0.01)
+    model.compile(optimizer=optimizer, loss=losses.mean_squared_error, metrics=[metrics.mae])
+    history = model.fit(x, y, epochs=3, validation_data=[x[:30], y[:30]], verbose=0)
+    assert sorted(history.history) == [
+        "loss", "mean_absolute_error", "val_loss", "val_mean_absolute_error",
+    ]
+    assert history.history["loss"][-1] < history.history["loss"][0]

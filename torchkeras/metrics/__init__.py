@@ -87,6 +87,12 @@ from torchkeras.registry import METRICS
 
 METRICS.register("metric")(Metric)
 
+# tf.keras 2 names of the regression metric functions, still used by scripts (`metrics.mae`).
+mae = MAE = mean_absolute_error
+mse = MSE = mean_squared_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+
 
 def get(identifier, custom_objects=None):
     """A metric from a name (fresh instance), config dict, class, instance or callable.
@@ -121,6 +127,14 @@ def deserialize(config, custom_objects=None):
 
 
 __all__ = [
+    "MAE",
+    "MAPE",
+    "MSE",
+    "MSLE",
+    "mae",
+    "mape",
+    "mse",
+    "msle",
     "AUC",
     "Accuracy",
     "BinaryAccuracy",

@@ -56,6 +56,9 @@ class Optimizer(OptimizerState):
     ):
         if kwargs.pop("decay", None) is not None:
             warnings.warn("Argument `decay` is no longer supported and will be ignored.")
+        if "lr" in kwargs:  # tf.keras 2's name, still common in scripts (`SGD(lr=0.01)`)
+            warnings.warn("Argument `lr` is deprecated in Keras 3: use `learning_rate`.")
+            learning_rate = kwargs.pop("lr")
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
         _check_options(clipnorm, clipvalue, global_clipnorm, gradient_accumulation_steps)

@@ -100,7 +100,7 @@ def resolve_metric(identifier, y_true, y_pred):
         }[(family, kind)]
         return cls(name=identifier)
     if isinstance(identifier, metrics.Metric):
-        return copy.deepcopy(identifier)
+        return identifier  # Keras updates the user's own object
     metric = metrics.get(identifier)
     if isinstance(metric, metrics.Metric):
         if isinstance(identifier, str):
@@ -193,11 +193,14 @@ class CompiledMetrics:
             per_output = [list(spec)] * count
         else:
             per_output = _per_output(spec, count, names, "metrics")
-        entries = []
+        entries, used = [], set()
         order = sorted(range(count), key=lambda i: names[i]) if output_names else range(count)
         for index in order:
             for identifier in _as_list(per_output[index]):
                 metric = resolve_metric(identifier, y_true[index], y_pred[index])
+                if id(metric) in used:  # one object listed for several outputs: one per output
+                    metric = copy.deepcopy(metric)
+                used.add(id(metric))
                 entries.append((index, metric, _key(metric.name, index, output_names), weighted))
         return entries
 
