@@ -124,6 +124,7 @@ def test_multi_output_with_list_losses_and_metrics():
         logs["loss"], logs["priority_loss"], logs["department_loss"],
         logs["department_accuracy"], logs["priority_mean_absolute_error"],
     ]
+    assert model.metrics_names == ["loss", "compile_metrics", "priority_loss", "department_loss"]
     priority_preds, department_preds = model.predict(x, verbose=0)
     assert priority_preds.shape == (64, 1) and department_preds.shape == (64, 5)
 

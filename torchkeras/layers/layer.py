@@ -106,8 +106,8 @@ class Layer(WeightsMixin, nn.Module):
             error.add_note(f"(raised in layer '{self.name}' of type {type(self).__name__})")
             raise
         if self.activity_regularizer is not None:
-            for output in nest.flatten(outputs):
-                self.add_loss(self.activity_regularizer(output))
+            for output in nest.flatten(outputs):  # Keras averages the penalty over the batch
+                self.add_loss(self.activity_regularizer(output) / output.shape[0])
         return outputs
 
     def call(self, inputs, *args, **kwargs):

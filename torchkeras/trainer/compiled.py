@@ -177,12 +177,11 @@ class CompiledMetrics:
         plain = self._resolve(self.metrics_spec, y_true, y_pred, names, output_names, False)
         taken = {key for _, _, key, _ in plain}
         weighted = self._resolve(self.weighted_spec, y_true, y_pred, names, output_names, True)
-        for entry in weighted:
-            if entry[2] in taken:
-                entry[1].name = f"weighted_{entry[1].name}"
+        # A weighted metric named like a plain one is logged as `weighted_<name>` (its object
+        # keeps its name, which is how Keras orders evaluate's list).
         self.entries = plain + [
-            (index, metric, _key(metric.name, index, output_names), True)
-            for index, metric, _, _ in weighted
+            (index, metric, f"weighted_{key}" if key in taken else key, True)
+            for index, metric, key, _ in weighted
         ]
 
     def _resolve(self, spec, y_true, y_pred, names, output_names, weighted):
@@ -203,6 +202,11 @@ class CompiledMetrics:
                 used.add(id(metric))
                 entries.append((index, metric, _key(metric.name, index, output_names), weighted))
         return entries
+
+    @property
+    def has_metrics(self):
+        """Whether `compile` was given any metric at all."""
+        return any(m is not None for m in nest.flatten([self.metrics_spec, self.weighted_spec]))
 
     def update_state(self, y_true, y_pred, sample_weight):
         for index, metric, _, weighted in self.entries:
@@ -241,3 +245,32 @@ def sample_weights_per_output(sample_weight, count, output_names):
     if isinstance(sample_weight, (list, tuple)) and not isinstance(sample_weight, torch.Tensor):
         return list(sample_weight)
     return [sample_weight] * count
+
+
+class CompileMetricsView:
+    """`model.metrics`' entry for the compiled metrics, as Keras' `compile_metrics` object.
+
+    Custom `train_step`s call `update_state(y, y_pred)` on every metric of `model.metrics`;
+    this one aligns the structures to the outputs and updates every compiled metric.
+    """
+
+    name = "compile_metrics"
+
+    def __init__(self, model):
+        self._model = model
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        self._model._update_compiled_metrics(y_true, y_pred, sample_weight)
+
+    def result(self):
+        compiled = self._model._compiled_metrics
+        return {key: source() for key, source in compiled.results().items()}
+
+    def reset_state(self):
+        for metric in self._model._compiled_metric_objects():
+            metric.reset_state()
+
+    def to(self, device):
+        for metric in self._model._compiled_metric_objects():
+            metric.to(device)
+        return self

@@ -155,14 +155,15 @@ class Steps:
             sources[tracker.name] = tracker.result
         if self._metrics_built:
             sources.update(self._compiled_metrics.results())
-        self.__dict__["_log_sources"] = sources
+        self.__dict__["_log_sources"] = {key: sources[key] for key in sorted(sources)}
 
     @property
     def metrics(self):
-        """Metric objects: the loss tracker, compiled metrics and per-output loss trackers."""
+        """The loss tracker, the compiled metrics (as one `compile_metrics` entry, as Keras
+        lists them) and the per-output loss trackers, then metrics set as attributes."""
         found = [self._loss_tracker] if self._loss_tracker is not None else []
-        if self._compiled_metrics is not None and self._metrics_built:
-            found += self._compiled_metrics.metrics
+        if self._compiled_metrics is not None and self._compiled_metrics.has_metrics:
+            found.append(self.__dict__["_compile_metrics_view"])
         found += self._output_loss_tracker_list()
         for value in vars(self).values():
             if isinstance(value, metrics_module.Metric) and all(value is not m for m in found):
@@ -184,6 +185,7 @@ class Steps:
         results = {key: source() for key, source in self._log_sources.items()}
         known = {id(m) for m in self._compiled_metric_objects()}
         known.update(id(m) for m in [self._loss_tracker, *self._output_loss_tracker_list()])
+        known.add(id(self.__dict__.get("_compile_metrics_view")))
         for metric in self.metrics:
             if id(metric) not in known:
                 value = metric.result()

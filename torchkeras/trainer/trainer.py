@@ -6,7 +6,7 @@ from torchkeras import config, losses, optimizers
 from torchkeras import metrics as metrics_module
 from torchkeras.callbacks import CallbackList
 from torchkeras.trainer import data as data_utils
-from torchkeras.trainer.compiled import CompiledLoss, CompiledMetrics
+from torchkeras.trainer.compiled import CompiledLoss, CompiledMetrics, CompileMetricsView
 from torchkeras.trainer.logs import to_python
 from torchkeras.trainer.steps import Steps
 from torchkeras.utils import nest
@@ -49,6 +49,7 @@ class Trainer(Steps):
         _check_names(weighted_metrics, metrics_module.get, skip=("accuracy", "acc"))
         self._compiled_loss = CompiledLoss(loss, loss_weights) if loss is not None else None
         self._compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
+        self.__dict__["_compile_metrics_view"] = CompileMetricsView(self)
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._metrics_built = False
         for key in (
@@ -105,6 +106,7 @@ class Trainer(Steps):
             if validation is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate_batches(validation, callbacks)
                 epoch_logs.update({f"val_{key}": value for key, value in val_logs.items()})
+                epoch_logs = {key: epoch_logs[key] for key in sorted(epoch_logs)}
             callbacks.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
                 break
@@ -311,7 +313,7 @@ class Trainer(Steps):
         """Keras' evaluate order: loss, compiled metric names, output losses, then the rest."""
         order = ["loss"] + [metric.name for metric in self._compiled_metric_objects()]
         order += [tracker.name for tracker in self._output_loss_tracker_list()]
-        values = [logs[name] for name in dict.fromkeys(order) if name in logs]
+        values = [logs[name] for name in order if name in logs]  # duplicates kept, as Keras
         values += [logs[key] for key in sorted(logs) if key not in order]
         return values
 
