@@ -1,7 +1,5 @@
 """State shared by nested layer calls: the explicit `training` flag and pending `add_loss` owners."""
 
-import contextlib
-
 # Explicit `training=` values given to an enclosing call; inner layers inherit the innermost.
 _training_stack = []
 # How many `Layer.__call__`s are running; 0 means the next call is an outermost one.
@@ -17,13 +15,18 @@ def current_training():
     return _training_stack[-1] if _training_stack else None
 
 
-@contextlib.contextmanager
-def training_scope(training):
+class TrainingScope:
     """Makes `training` the value inner layers see when they are called without one."""
-    _training_stack.append(bool(training))
-    try:
-        yield
-    finally:
+
+    __slots__ = ("training",)
+
+    def __init__(self, training):
+        self.training = bool(training)
+
+    def __enter__(self):
+        _training_stack.append(self.training)
+
+    def __exit__(self, *exc_info):
         _training_stack.pop()
 
 

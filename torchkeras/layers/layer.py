@@ -87,13 +87,12 @@ class Layer(WeightsMixin, nn.Module):
         if not self.built:
             self._build_for(args, kwargs, device=_device_of(args))
         training = kwargs.pop("training", None)
-        if training is None:
-            training = call_context.current_training()
-        if training is None:
+        if training is None:  # inherit an enclosing call's explicit value, else the module mode
+            inherited = call_context.current_training()
             if self._call_takes_training:
-                kwargs["training"] = self.training
+                kwargs["training"] = self.training if inherited is None else inherited
             return self._checked_call(args, kwargs)
-        with call_context.training_scope(training):
+        with call_context.TrainingScope(training):
             if self._call_takes_training:
                 kwargs["training"] = bool(training)
             return self._checked_call(args, kwargs)

@@ -120,7 +120,7 @@ def _run_on_zeros(layer, args, kwargs, run, device):
         return torch.zeros(sizes, dtype=config.standardize_dtype(t.dtype), device=device)
 
     owners_before = set(call_context.loss_owners)
-    with torch.no_grad(), call_context.training_scope(False):
+    with torch.no_grad(), call_context.TrainingScope(False):
         out = layer.forward(*nest.map_structure(concrete, args), **nest.map_structure(concrete, kwargs))
     for owner in call_context.loss_owners - owners_before:
         owner._losses.clear()  # losses of a probe are not real losses

@@ -1,5 +1,6 @@
 """Mean, Sum and MeanMetricWrapper: running (weighted) reductions of per-sample values."""
 
+import torch
 from torchkeras import config
 from torchkeras.metrics.metric import FUNCTIONS, Metric, divide_no_nan, to_tensor
 from torchkeras.metrics.metric import squeeze_or_expand_to_same_rank
@@ -130,6 +131,17 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None):
         """Adds the batch's weighted values to the total and its weights to the count."""
+        total = self.total.value
+        if (  # the trainer's loss tracker: a scalar tensor weighted by the batch size
+            isinstance(values, torch.Tensor)
+            and values.ndim == 0
+            and isinstance(sample_weight, (int, float))
+            and values.dtype == total.dtype
+            and not values.requires_grad
+        ):
+            total.add_(values, alpha=sample_weight)
+            self.count.value.add_(sample_weight)
+            return
         values, sample_weight = reduce_to_samplewise_values(
             values, sample_weight, _mean, self.total.value.dtype
         )

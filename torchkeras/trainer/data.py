@@ -117,10 +117,10 @@ class ArrayBatches:
             start = step * self.batch_size
             stop = min(start + self.batch_size, self.samples)
             if order is None:
-                batch = nest.map_structure(lambda t: t[start:stop], self.data)
+                batch = [_take(part, lambda t: t[start:stop]) for part in self.data]
             else:
                 index = order[start:stop]
-                batch = nest.map_structure(lambda t: t.index_select(0, index), self.data)
+                batch = [_take(part, lambda t: t.index_select(0, index)) for part in self.data]
             yield pack_x_y_sample_weight(*batch)
 
 
@@ -208,6 +208,13 @@ def merge_weights(sample_weight, class_sample_weight):
     if sample_weight is None:
         return class_sample_weight
     return sample_weight * class_sample_weight
+
+
+def _take(structure, cut):
+    """`cut` applied to a tensor, or to every tensor of a nested structure."""
+    if isinstance(structure, torch.Tensor):
+        return cut(structure)
+    return nest.map_structure(cut, structure)
 
 
 def _length(source):

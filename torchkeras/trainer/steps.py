@@ -123,6 +123,9 @@ class Steps:
         self._compiled_metrics.update_state(targets, outputs, weights)
 
     def _aligned(self, y, sample_weight, outputs):
+        if len(outputs) == 1 and isinstance(y, torch.Tensor):  # the common case, kept cheap
+            if sample_weight is None or isinstance(sample_weight, torch.Tensor):
+                return [y], [sample_weight]
         names = self._output_names(len(outputs)) or [f"output_{i}" for i in range(len(outputs))]
         targets = match_targets(y, len(outputs), names)
         weights = sample_weights_per_output(sample_weight, len(outputs), names)
@@ -232,5 +235,7 @@ class Steps:
 
 
 def _batch_size(x, fallback=None):
+    if isinstance(x, torch.Tensor):
+        return x.shape[0] if x.ndim else 1
     leaf = nest.first_leaf(x if x is not None else fallback)
     return leaf.shape[0] if isinstance(leaf, torch.Tensor) and leaf.ndim else 1

@@ -341,10 +341,21 @@ def _check_names(spec, getter, skip):
 
 
 def _check_finite(x, name):
-    """One check per call (a single host read): NaN or inf inputs fail before the first step."""
+    """NaN or inf inputs fail before the first step: one pass over the data, one host read.
+
+    A sum is NaN or infinite when any element is; only then (or on overflow) is each
+    element checked, to name the first bad position.
+    """
     floats = [t for t in nest.flatten(x) if isinstance(t, torch.Tensor) and t.is_floating_point()]
-    if floats and not bool(torch.stack([torch.isfinite(t).all() for t in floats]).all()):
-        raise ValueError(f"`{name}` contains NaN or infinite values; clean the data first.")
+    if not floats or bool(torch.isfinite(torch.stack([t.sum() for t in floats])).all()):
+        return
+    for tensor in floats:
+        bad = (~torch.isfinite(tensor)).nonzero()
+        if len(bad):
+            raise ValueError(
+                f"`{name}` contains NaN or infinite values (first at index "
+                f"{tuple(bad[0].tolist())}: {tensor[tuple(bad[0])].item()}); clean the data first."
+            )
 
 
 def _verbose(verbose):
