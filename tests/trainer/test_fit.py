@@ -392,3 +392,29 @@ def test_seed_001_regression_script_names():
         "loss", "mean_absolute_error", "val_loss", "val_mean_absolute_error",
     ]
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_dataset_initial_epoch_validation_freq_and_torch_optimizer():
+    x, y = point_clouds()
+    dataset = torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
+    model = keras.Sequential([layers.Dense(1)])
+    model.build((None, 2))
+    model.compile(torch.optim.SGD(model.parameters(), lr=0.01), "mse")
+    history = model.fit(
+        dataset, batch_size=64, epochs=4, initial_epoch=1, validation_data=dataset,
+        validation_freq=2, verbose=0,
+    )
+    assert history.epoch == [1, 2, 3]
+    assert len(history.history["loss"]) == 3 and len(history.history["val_loss"]) == 2
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_targets_that_cannot_match_the_output_are_named():
+    x, y = point_clouds()
+    model = keras.Sequential([layers.Dense(3, activation="softmax")])
+    model.compile("adam", "categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"shape"):
+        model.fit(x, np.ones((len(x), 5), "float32"), verbose=0)
+    model.compile("adam", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"label value of 7"):
+        model.fit(x, np.full((len(x),), 7), verbose=0)
