@@ -53,7 +53,8 @@ class Trainer(Steps):
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._metrics_built = False
         for key in (
-            "_output_trackers", "_params_cache", "_regularized_cache", "_compiled_forward_loss"
+            "_output_trackers", "_params_cache", "_regularized_cache", "_compiled_forward_loss",
+            "_metrics_device",
         ):
             self.__dict__.pop(key, None)
         self._refresh_log_sources()
@@ -241,7 +242,8 @@ class Trainer(Steps):
             callbacks, add_progbar=_verbose(verbose) != 0, model=self,
             verbose=_verbose(verbose), epochs=1, steps=_length(x_only),
         )
-        self.eval()
+        if self.training:  # Keras layers also get `training=False` from `predict_step`
+            self.eval()
         callbacks.on_predict_begin()
         outputs = []
         with torch.no_grad():
@@ -293,15 +295,20 @@ class Trainer(Steps):
             )
 
     def _prepare_device(self):
-        """The device to run on (the weights' if not CPU, else `config.default_device()`)."""
-        for tensor in self._tensors():
-            if tensor.device.type != "cpu":
-                return tensor.device
-        device = config.default_device()
-        if device.type != "cpu":
-            self.to(device)
-        for metric in self.metrics:
-            metric.to(device)
+        """The device to run on (the weights' if not CPU, else `config.default_device()`).
+
+        The model and its metric state move there; both are no-ops once in place.
+        """
+        first = next(self._tensors(), None)
+        device = first.device if first is not None and first.device.type != "cpu" else None
+        if device is None:
+            device = config.default_device()
+            if device.type != "cpu":
+                self.to(device)
+        if self.__dict__.get("_metrics_device") != device:
+            for metric in self.metrics:
+                metric.to(device)
+            self.__dict__["_metrics_device"] = device
         return device
 
     def _logs_now(self):
