@@ -270,7 +270,7 @@ class Loss:
 
 
 def serialize_function(fn):
-    """Keras' config form of a plain loss function, e.g. for `mean_squared_error`."""
+    """Keras' config form of a plain loss or metric function, e.g. for `mean_squared_error`."""
     return {
         "module": "builtins",
         "class_name": "function",

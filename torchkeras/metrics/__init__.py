@@ -26,6 +26,7 @@ from torchkeras.losses import (
     sparse_categorical_crossentropy,
     squared_hinge,
 )
+from torchkeras.losses.loss import serialize_function
 from torchkeras.metrics.accuracy_metrics import (
     Accuracy,
     BinaryAccuracy,
@@ -71,7 +72,7 @@ from torchkeras.metrics.probabilistic_metrics import (
     SparseCategoricalCrossentropy,
     SquaredHinge,
 )
-from torchkeras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum, serialize_function
+from torchkeras.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from torchkeras.metrics.regression_metrics import (
     CosineSimilarity,
     LogCoshError,

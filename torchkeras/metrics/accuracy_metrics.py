@@ -1,7 +1,8 @@
 """Accuracy metrics and their per-sample functions (`binary_accuracy`, `top_k_...` ...)."""
 
 from torchkeras import config
-from torchkeras.metrics.metric import metric_function, squeeze_or_expand_to_same_rank, to_tensor
+from torchkeras.losses.loss import squeeze_or_expand_to_same_rank
+from torchkeras.metrics.metric import metric_function, to_tensor
 from torchkeras.metrics.reduction_metrics import MeanMetricWrapper
 from torchkeras.registry import METRICS
 
@@ -139,13 +140,11 @@ class BinaryAccuracy(MeanMetricWrapper):
         threshold: Predictions above it count as 1.
     """
 
+    _config_keys = ("threshold",)
+
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
         self.threshold = threshold
-
-    def get_config(self):
-        """Name, dtype and threshold."""
-        return {**super().get_config(), "threshold": self.threshold}
 
 
 @METRICS.register("categorical_accuracy")
@@ -184,13 +183,11 @@ class TopKCategoricalAccuracy(MeanMetricWrapper):
         dtype: Dtype of the state.
     """
 
+    _config_keys = ("k",)
+
     def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
         super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
         self.k = k
-
-    def get_config(self):
-        """Name, dtype and k."""
-        return {**super().get_config(), "k": self.k}
 
 
 @METRICS.register("sparse_top_k_categorical_accuracy")
@@ -203,6 +200,8 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
         dtype: Dtype of the state.
         from_sorted_ids: Predictions are class ids sorted by score rather than scores.
     """
+
+    _config_keys = ("k",)
 
     def __init__(
         self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None, from_sorted_ids=False
@@ -219,7 +218,7 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
 
     def get_config(self):
         """Name, dtype, k (and `from_sorted_ids` when set, as Keras)."""
-        config_ = {**super().get_config(), "k": self.k}
+        config_ = super().get_config()
         if self.from_sorted_ids:
             config_["from_sorted_ids"] = True
         return config_

@@ -210,6 +210,8 @@ class SensitivitySpecificityBase(ThresholdedMetric):
     """
 
     _value_name = "value"
+    _constrained = ""  # the rate that must be >= `value`: a key of `_rates()`
+    _maximised = ""  # the rate whose best feasible value is the result
 
     def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
         if not isinstance(num_thresholds, int) or num_thresholds <= 0:
@@ -223,6 +225,7 @@ class SensitivitySpecificityBase(ThresholdedMetric):
                 f"Received: {self._value_name}={value!r}"
             )
         self.value = value
+        setattr(self, self._value_name, value)  # Keras' attribute: `specificity`, `recall` ...
         self.class_id = class_id
         self.num_thresholds = num_thresholds
         if num_thresholds == 1:
@@ -252,8 +255,10 @@ class SensitivitySpecificityBase(ThresholdedMetric):
             "precision": divide_no_nan(tp, tp + fp),
         }
 
-    def _max_under_constraint(self, constrained, dependent):
-        """Largest `dependent` where `constrained >= value`; 0 when no threshold qualifies."""
+    def result(self):
+        """Largest `_maximised` rate where the `_constrained` one is >= `value`; 0 if none is."""
+        rates = self._rates()
+        constrained, dependent = rates[self._constrained], rates[self._maximised]
         feasible = constrained >= self.value
         best = torch.where(feasible, dependent, torch.zeros_like(dependent)).max()
         return torch.where(feasible.any(), best, torch.zeros_like(best))
@@ -281,15 +286,10 @@ class SensitivityAtSpecificity(SensitivitySpecificityBase):
     """
 
     _value_name = "specificity"
+    _constrained, _maximised = "specificity", "sensitivity"
 
     def __init__(self, specificity, num_thresholds=200, class_id=None, name=None, dtype=None):
         super().__init__(specificity, num_thresholds, class_id, name=name, dtype=dtype)
-        self.specificity = specificity
-
-    def result(self):
-        """The best sensitivity meeting the specificity bound."""
-        rates = self._rates()
-        return self._max_under_constraint(rates["specificity"], rates["sensitivity"])
 
 
 @METRICS.register("specificity_at_sensitivity")
@@ -305,15 +305,10 @@ class SpecificityAtSensitivity(SensitivitySpecificityBase):
     """
 
     _value_name = "sensitivity"
+    _constrained, _maximised = "sensitivity", "specificity"
 
     def __init__(self, sensitivity, num_thresholds=200, class_id=None, name=None, dtype=None):
         super().__init__(sensitivity, num_thresholds, class_id, name=name, dtype=dtype)
-        self.sensitivity = sensitivity
-
-    def result(self):
-        """The best specificity meeting the sensitivity bound."""
-        rates = self._rates()
-        return self._max_under_constraint(rates["sensitivity"], rates["specificity"])
 
 
 @METRICS.register("precision_at_recall")
@@ -329,15 +324,10 @@ class PrecisionAtRecall(SensitivitySpecificityBase):
     """
 
     _value_name = "recall"
+    _constrained, _maximised = "sensitivity", "precision"
 
     def __init__(self, recall, num_thresholds=200, class_id=None, name=None, dtype=None):
         super().__init__(recall, num_thresholds, class_id, name=name, dtype=dtype)
-        self.recall = recall
-
-    def result(self):
-        """The best precision meeting the recall bound."""
-        rates = self._rates()
-        return self._max_under_constraint(rates["sensitivity"], rates["precision"])
 
 
 @METRICS.register("recall_at_precision")
@@ -353,12 +343,7 @@ class RecallAtPrecision(SensitivitySpecificityBase):
     """
 
     _value_name = "precision"
+    _constrained, _maximised = "precision", "sensitivity"
 
     def __init__(self, precision, num_thresholds=200, class_id=None, name=None, dtype=None):
         super().__init__(precision, num_thresholds, class_id, name=name, dtype=dtype)
-        self.precision = precision
-
-    def result(self):
-        """The best recall meeting the precision bound."""
-        rates = self._rates()
-        return self._max_under_constraint(rates["precision"], rates["sensitivity"])

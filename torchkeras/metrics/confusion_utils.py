@@ -11,7 +11,8 @@ import numpy as np
 import torch
 
 from torchkeras import config
-from torchkeras.metrics.metric import squeeze_or_expand_to_same_rank, to_tensor
+from torchkeras.losses.loss import squeeze_or_expand_to_same_rank
+from torchkeras.metrics.metric import to_tensor
 
 NEG_INF = -1e10  # score given to predictions outside the top k
 CONFUSION_KINDS = ("true_positives", "false_positives", "true_negatives", "false_negatives")

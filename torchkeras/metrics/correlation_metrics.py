@@ -3,7 +3,8 @@
 import torch
 
 from torchkeras import config
-from torchkeras.metrics.metric import metric_function, squeeze_or_expand_to_same_rank, to_tensor
+from torchkeras.losses.loss import squeeze_or_expand_to_same_rank
+from torchkeras.metrics.metric import metric_function, to_tensor
 from torchkeras.metrics.reduction_metrics import MeanMetricWrapper
 from torchkeras.registry import METRICS
 
@@ -56,13 +57,11 @@ class PearsonCorrelation(MeanMetricWrapper):
         axis: Axis along which the correlation is computed.
     """
 
+    _config_keys = ("axis",)
+
     def __init__(self, name="pearson_correlation", dtype=None, axis=-1):
         super().__init__(pearson_correlation, name=name, dtype=dtype, axis=axis)
         self.axis = axis
-
-    def get_config(self):
-        """Name, dtype and axis."""
-        return {**super().get_config(), "axis": self.axis}
 
 
 @METRICS.register("concordance_correlation")
@@ -75,10 +74,8 @@ class ConcordanceCorrelation(MeanMetricWrapper):
         axis: Axis along which the correlation is computed.
     """
 
+    _config_keys = ("axis",)
+
     def __init__(self, name="concordance_correlation", dtype=None, axis=-1):
         super().__init__(concordance_correlation, name=name, dtype=dtype, axis=axis)
         self.axis = axis
-
-    def get_config(self):
-        """Name, dtype and axis."""
-        return {**super().get_config(), "axis": self.axis}

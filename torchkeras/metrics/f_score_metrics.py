@@ -29,6 +29,8 @@ class FBetaScore(Metric):
         (batch,))`; result `(classes,)` with `average=None`, else `()`.
     """
 
+    _config_keys = ("average", "beta", "threshold")
+
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
         super().__init__(name=name, dtype=dtype)
         if average not in _AVERAGES:
@@ -113,15 +115,6 @@ class FBetaScore(Metric):
             score = score.mean()
         return score
 
-    def get_config(self):
-        """Name, dtype, average, beta and threshold."""
-        return {
-            **super().get_config(),
-            "average": self.average,
-            "beta": self.beta,
-            "threshold": self.threshold,
-        }
-
 
 @METRICS.register("f1_score")
 class F1Score(FBetaScore):
@@ -134,11 +127,7 @@ class F1Score(FBetaScore):
         dtype: Dtype of the state.
     """
 
+    _config_keys = ("average", "threshold")  # Keras' F1Score config has no `beta`
+
     def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
         super().__init__(average=average, beta=1.0, threshold=threshold, name=name, dtype=dtype)
-
-    def get_config(self):
-        """Name, dtype, average and threshold."""
-        config_ = super().get_config()
-        del config_["beta"]
-        return config_

@@ -27,6 +27,8 @@ class _IoUBase(Metric):
         axis: Class axis of dense inputs.
     """
 
+    _config_keys = ("num_classes", "ignore_class", "sparse_y_true", "sparse_y_pred", "axis")
+
     def __init__(
         self,
         num_classes,
@@ -93,17 +95,6 @@ class _IoUBase(Metric):
         iou, present = iou[index], present[index].to(iou.dtype)
         return divide_no_nan(iou.sum(), present.sum())
 
-    def get_config(self):
-        """Keras' common IoU config."""
-        return {
-            **super().get_config(),
-            "num_classes": self.num_classes,
-            "ignore_class": self.ignore_class,
-            "sparse_y_true": self.sparse_y_true,
-            "sparse_y_pred": self.sparse_y_pred,
-            "axis": self.axis,
-        }
-
 
 @METRICS.register("io_u")
 class IoU(_IoUBase):
@@ -124,6 +115,8 @@ class IoU(_IoUBase):
     Shapes: `update_state(y_true (batch, ...), y_pred (batch, ...), sample_weight)`; the
         weights match the (flattened) label shape.
     """
+
+    _config_keys = (*_IoUBase._config_keys, "target_class_ids")
 
     def __init__(
         self,
@@ -155,10 +148,6 @@ class IoU(_IoUBase):
     def result(self):
         """Mean IoU over the target classes that occurred."""
         return self._mean_iou(self.target_class_ids)
-
-    def get_config(self):
-        """Keras' IoU config, with the target class ids."""
-        return {**super().get_config(), "target_class_ids": self.target_class_ids}
 
 
 @METRICS.register("binary_io_u")
@@ -224,6 +213,9 @@ class OneHotIoU(IoU):
         axis: Class axis.
     """
 
+    # Keras' OneHotIoU config has no `sparse_y_true`.
+    _config_keys = ("num_classes", "ignore_class", "sparse_y_pred", "axis", "target_class_ids")
+
     def __init__(
         self,
         num_classes,
@@ -245,12 +237,6 @@ class OneHotIoU(IoU):
             axis=axis,
         )
 
-    def get_config(self):
-        """Keras' OneHotIoU config (no `sparse_y_true`)."""
-        config_ = super().get_config()
-        del config_["sparse_y_true"]
-        return config_
-
 
 @METRICS.register("one_hot_mean_io_u")
 class OneHotMeanIoU(MeanIoU):
@@ -265,6 +251,9 @@ class OneHotMeanIoU(MeanIoU):
         axis: Class axis.
     """
 
+    # Keras' OneHotMeanIoU config has no `sparse_y_true`.
+    _config_keys = ("num_classes", "ignore_class", "sparse_y_pred", "axis")
+
     def __init__(
         self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_pred=False, axis=-1
     ):
@@ -277,9 +266,3 @@ class OneHotMeanIoU(MeanIoU):
             sparse_y_pred=sparse_y_pred,
             axis=axis,
         )
-
-    def get_config(self):
-        """Keras' OneHotMeanIoU config (no `sparse_y_true`)."""
-        config_ = super().get_config()
-        del config_["sparse_y_true"]
-        return config_

@@ -34,28 +34,6 @@ def to_tensor(x, dtype=None, device=None):
     return torch.as_tensor(x, dtype=dtype, device=device)
 
 
-def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
-    """Keras' rank matching: a trailing axis of size 1 is dropped (or a rank-1 input expanded).
-
-    Args:
-        x1, x2: Tensors whose ranks differ by at most one.
-        expand_rank_1: When the other input has rank 1, expand it instead of squeezing.
-
-    Returns:
-        `(x1, x2)` with equal ranks where the rule applies; unchanged otherwise.
-    """
-    rank1, rank2 = x1.dim(), x2.dim()
-    if rank1 == rank2 + 1 and x1.shape[-1] == 1:
-        if rank2 == 1 and expand_rank_1:
-            return x1, x2.unsqueeze(-1)
-        return x1.squeeze(-1), x2
-    if rank2 == rank1 + 1 and x2.shape[-1] == 1:
-        if rank1 == 1 and expand_rank_1:
-            return x1.unsqueeze(-1), x2
-        return x1, x2.squeeze(-1)
-    return x1, x2
-
-
 def divide_no_nan(x, y):
     """`x / y`, with 0 wherever `y == 0` (no NaN or inf from empty counts)."""
     return torch.where(y == 0, torch.zeros_like(x), x / torch.where(y == 0, torch.ones_like(y), y))
@@ -73,6 +51,9 @@ class Metric:
         name: Name of the metric (and prefix of its variables' paths); by default a unique snake
             case form of the class name.
     """
+
+    # A subclass's own constructor arguments, kept as attributes of the same name; in config order.
+    _config_keys = ()
 
     def __init__(self, dtype=None, name=None):
         if name is not None and not isinstance(name, str):
@@ -171,8 +152,9 @@ class Metric:
         return self
 
     def get_config(self):
-        """Constructor arguments as a JSON-friendly dict."""
-        return {"name": self.name, "dtype": self.dtype}
+        """Constructor arguments as a JSON-friendly dict: name, dtype, then `_config_keys`."""
+        own = {key: getattr(self, key) for key in self._config_keys}
+        return {"name": self.name, "dtype": self.dtype, **own}
 
     @classmethod
     def from_config(cls, config):

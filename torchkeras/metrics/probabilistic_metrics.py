@@ -31,6 +31,8 @@ class BinaryCrossentropy(MeanMetricWrapper):
         label_smoothing: Labels move towards 0.5 by this fraction.
     """
 
+    _config_keys = ("from_logits", "label_smoothing")
+
     def __init__(
         self, name="binary_crossentropy", dtype=None, from_logits=False, label_smoothing=0
     ):
@@ -44,14 +46,6 @@ class BinaryCrossentropy(MeanMetricWrapper):
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
 
-    def get_config(self):
-        """Name, dtype, from_logits and label_smoothing."""
-        return {
-            **super().get_config(),
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-        }
-
 
 @METRICS.register("categorical_crossentropy")
 class CategoricalCrossentropy(MeanMetricWrapper):
@@ -64,6 +58,8 @@ class CategoricalCrossentropy(MeanMetricWrapper):
         label_smoothing: Labels move towards uniform by this fraction.
         axis: The class axis.
     """
+
+    _config_keys = ("from_logits", "label_smoothing", "axis")
 
     def __init__(
         self,
@@ -85,15 +81,6 @@ class CategoricalCrossentropy(MeanMetricWrapper):
         self.label_smoothing = label_smoothing
         self.axis = axis
 
-    def get_config(self):
-        """Name, dtype, from_logits, label_smoothing and axis."""
-        return {
-            **super().get_config(),
-            "from_logits": self.from_logits,
-            "label_smoothing": self.label_smoothing,
-            "axis": self.axis,
-        }
-
 
 @METRICS.register("sparse_categorical_crossentropy")
 class SparseCategoricalCrossentropy(MeanMetricWrapper):
@@ -106,6 +93,8 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         ignore_class: Label whose samples contribute no loss.
         axis: The class axis.
     """
+
+    _config_keys = ("from_logits", "ignore_class", "axis")
 
     def __init__(
         self,
@@ -126,15 +115,6 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         self.from_logits = from_logits
         self.ignore_class = ignore_class
         self.axis = axis
-
-    def get_config(self):
-        """Name, dtype, from_logits, ignore_class and axis."""
-        return {
-            **super().get_config(),
-            "from_logits": self.from_logits,
-            "ignore_class": self.ignore_class,
-            "axis": self.axis,
-        }
 
 
 @METRICS.register("kl_divergence")

@@ -2,8 +2,8 @@
 
 import torch
 from torchkeras import config
+from torchkeras.losses.loss import serialize_function, squeeze_or_expand_to_same_rank
 from torchkeras.metrics.metric import FUNCTIONS, Metric, divide_no_nan, to_tensor
-from torchkeras.metrics.metric import squeeze_or_expand_to_same_rank
 from torchkeras.registry import METRICS
 
 
@@ -58,16 +58,6 @@ def reduce_to_samplewise_values(values, sample_weight, reduce_fn, dtype):
     if values.dim() > 1:
         values = reduce_fn(values, list(range(1, values.dim())))
     return values, sample_weight
-
-
-def serialize_function(fn):
-    """Keras' config form of a plain function: `{"class_name": "function", "config": name}`."""
-    return {
-        "module": "builtins",
-        "class_name": "function",
-        "config": fn.__name__,
-        "registered_name": "function",
-    }
 
 
 def _resolve_function(fn):
@@ -188,8 +178,8 @@ class MeanMetricWrapper(Mean):
         super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self):
-        """Name, dtype and, for the wrapper itself, the function and its keyword arguments."""
-        base = {"name": self.name, "dtype": self.dtype}
+        """Name, dtype, `_config_keys` and, for the wrapper itself, `fn` and its arguments."""
+        base = super().get_config()
         if type(self) is not MeanMetricWrapper:
             return base
         return {**base, "fn": serialize_function(self._fn), **self._fn_kwargs}

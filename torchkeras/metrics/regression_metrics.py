@@ -3,8 +3,8 @@
 import torch
 
 from torchkeras import config, losses
+from torchkeras.losses.loss import squeeze_or_expand_to_same_rank
 from torchkeras.metrics.metric import Metric, metric_function, to_tensor
-from torchkeras.metrics.metric import squeeze_or_expand_to_same_rank
 from torchkeras.metrics.reduction_metrics import Mean, MeanMetricWrapper
 from torchkeras.registry import METRICS
 
@@ -155,6 +155,8 @@ class R2Score(Metric):
     Shapes: `update_state(y_true (batch, outputs), y_pred (batch, outputs), sample_weight)`.
     """
 
+    _config_keys = ("class_aggregation", "num_regressors")
+
     def __init__(
         self, class_aggregation="uniform_average", num_regressors=0, name="r2_score", dtype=None
     ):
@@ -226,11 +228,3 @@ class R2Score(Metric):
         n = self.num_samples.value
         adjusted = 1 - (1 - score) * (n - 1) / (n - self.num_regressors - 1)
         return torch.where(n - 1 > self.num_regressors, adjusted, score)
-
-    def get_config(self):
-        """Name, dtype, class_aggregation and num_regressors."""
-        return {
-            **super().get_config(),
-            "class_aggregation": self.class_aggregation,
-            "num_regressors": self.num_regressors,
-        }

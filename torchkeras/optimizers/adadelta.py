@@ -2,7 +2,7 @@
 
 import torch
 
-from torchkeras.optimizers.optimizer import Optimizer
+from torchkeras.optimizers.optimizer import Optimizer, base_arguments
 from torchkeras.registry import OPTIMIZERS
 
 
@@ -23,6 +23,8 @@ class Adadelta(Optimizer):
             `Optimizer`.
     """
 
+    _config_keys = ("rho", "epsilon")
+
     def __init__(
         self,
         learning_rate=0.001,
@@ -40,20 +42,7 @@ class Adadelta(Optimizer):
         name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(**base_arguments(locals()))
         self.rho = rho
         self.epsilon = epsilon
 
@@ -82,10 +71,3 @@ class Adadelta(Optimizer):
         torch._foreach_addcmul_(delta_averages, deltas, deltas, 1 - self.rho)
         torch._foreach_mul_(deltas, learning_rate)
         torch._foreach_add_(variables, deltas)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "rho": self.rho,
-            "epsilon": self.epsilon,
-        }

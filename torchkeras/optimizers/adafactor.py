@@ -2,7 +2,7 @@
 
 import torch
 
-from torchkeras.optimizers.optimizer import Optimizer
+from torchkeras.optimizers.optimizer import Optimizer, base_arguments
 from torchkeras.registry import OPTIMIZERS
 
 
@@ -28,6 +28,8 @@ class Adafactor(Optimizer):
             `Optimizer`.
     """
 
+    _config_keys = ("beta_2_decay", "epsilon_1", "epsilon_2", "clip_threshold", "relative_step")
+
     def __init__(
         self,
         learning_rate=0.001,
@@ -48,20 +50,7 @@ class Adafactor(Optimizer):
         name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(**base_arguments(locals()))
         self.beta_2_decay = beta_2_decay
         self.epsilon_1 = epsilon_1
         self.epsilon_2 = epsilon_2
@@ -105,16 +94,6 @@ class Adafactor(Optimizer):
             update = grad / torch.sqrt(v)
             update = update / torch.clamp(_rms(update) / self.clip_threshold, min=1.0)
             variable.sub_(alpha * update)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "beta_2_decay": self.beta_2_decay,
-            "epsilon_1": self.epsilon_1,
-            "epsilon_2": self.epsilon_2,
-            "clip_threshold": self.clip_threshold,
-            "relative_step": self.relative_step,
-        }
 
 
 def _rms(x):

@@ -2,7 +2,7 @@
 
 import torch
 
-from torchkeras.optimizers.optimizer import Optimizer
+from torchkeras.optimizers.optimizer import Optimizer, base_arguments
 from torchkeras.registry import OPTIMIZERS
 
 
@@ -22,6 +22,8 @@ class Adagrad(Optimizer):
             `Optimizer`.
     """
 
+    _config_keys = ("initial_accumulator_value", "epsilon")
+
     def __init__(
         self,
         learning_rate=0.001,
@@ -39,20 +41,7 @@ class Adagrad(Optimizer):
         name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(**base_arguments(locals()))
         self.initial_accumulator_value = initial_accumulator_value
         self.epsilon = epsilon
 
@@ -73,10 +62,3 @@ class Adagrad(Optimizer):
         increments = torch._foreach_mul(grads, learning_rate)
         torch._foreach_div_(increments, denominators)
         torch._foreach_sub_(variables, increments)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "initial_accumulator_value": self.initial_accumulator_value,
-            "epsilon": self.epsilon,
-        }

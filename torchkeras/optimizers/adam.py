@@ -2,12 +2,18 @@
 
 import torch
 
-from torchkeras.optimizers.optimizer import Optimizer
+from torchkeras.optimizers.moments import (
+    MomentOptimizer,
+    apply_adam_step,
+    bias_corrected_rate,
+    update_moments,
+)
+from torchkeras.optimizers.optimizer import base_arguments
 from torchkeras.registry import OPTIMIZERS
 
 
 @OPTIMIZERS.register()
-class Adam(Optimizer):
+class Adam(MomentOptimizer):
     """Adam: `m = lerp(m, g, 1 - beta_1)`, `v = beta_2 v + (1 - beta_2) g²`, then
     `w -= alpha * m / (sqrt(v) + epsilon)` with `alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)`.
 
@@ -24,6 +30,8 @@ class Adam(Optimizer):
         ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps, name: As for
             `Optimizer`.
     """
+
+    _config_keys = ("beta_1", "beta_2", "epsilon", "amsgrad")
 
     def __init__(
         self,
@@ -44,20 +52,7 @@ class Adam(Optimizer):
         name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(**base_arguments(locals()))
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -68,39 +63,15 @@ class Adam(Optimizer):
         if self.built:
             return
         super().build(variables)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            variables, ["momentum", "velocity"]
-        )
         if self.amsgrad:
             self._velocity_hats = self.add_optimizer_variables(variables, "velocity_hat")
 
     def _backend_update_step(self, grads, variables, learning_rate):
-        momentums = self._aligned(self._momentums)
-        velocities = self._aligned(self._velocities)
-        step = self._local_step()
-        alpha = (
-            learning_rate
-            * torch.sqrt(1 - torch.pow(self.beta_2, step))
-            / (1 - torch.pow(self.beta_1, step))
-        )
-        torch._foreach_lerp_(momentums, grads, 1 - self.beta_1)
-        torch._foreach_mul_(velocities, self.beta_2)
-        torch._foreach_addcmul_(velocities, grads, grads, 1 - self.beta_2)
+        momentums, velocities = self._moments()
+        alpha = bias_corrected_rate(learning_rate, self.beta_1, self.beta_2, self._local_step())
+        update_moments(momentums, velocities, grads, self.beta_1, self.beta_2)
         if self.amsgrad:
             velocity_hats = self._aligned(self._velocity_hats)
             torch._foreach_maximum_(velocity_hats, velocities)
             velocities = velocity_hats
-        # w -= alpha * m / (sqrt(v) + eps), as w -= m / ((sqrt(v) + eps) / alpha): one temporary.
-        denominators = torch._foreach_sqrt(velocities)
-        torch._foreach_add_(denominators, self.epsilon)
-        torch._foreach_div_(denominators, alpha)
-        torch._foreach_addcdiv_(variables, momentums, denominators, value=-1.0)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-            "amsgrad": self.amsgrad,
-        }
+        apply_adam_step(variables, momentums, velocities, alpha, self.epsilon)

@@ -2,7 +2,7 @@
 
 import torch
 
-from torchkeras.optimizers.optimizer import Optimizer
+from torchkeras.optimizers.optimizer import Optimizer, base_arguments
 from torchkeras.registry import OPTIMIZERS
 
 
@@ -20,6 +20,8 @@ class Adamax(Optimizer):
         ema_overwrite_frequency, loss_scale_factor, gradient_accumulation_steps, name: As for
             `Optimizer`.
     """
+
+    _config_keys = ("beta_1", "beta_2", "epsilon")
 
     def __init__(
         self,
@@ -39,20 +41,7 @@ class Adamax(Optimizer):
         name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(**base_arguments(locals()))
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -75,11 +64,3 @@ class Adamax(Optimizer):
         torch._foreach_mul_(denominators, correction)
         numerators = torch._foreach_mul(momentums, learning_rate)
         torch._foreach_addcdiv_(variables, numerators, denominators, value=-1.0)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-        }

@@ -1,6 +1,7 @@
 """AdamW: Keras' Adam with decoupled weight decay on by default (0.004)."""
 
 from torchkeras.optimizers.adam import Adam
+from torchkeras.optimizers.optimizer import base_arguments
 from torchkeras.registry import OPTIMIZERS
 
 
@@ -39,22 +40,11 @@ class AdamW(Adam):
         **kwargs,
     ):
         super().__init__(
-            learning_rate=learning_rate,
             beta_1=beta_1,
             beta_2=beta_2,
             epsilon=epsilon,
             amsgrad=amsgrad,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
+            **base_arguments(locals()),
         )
         if self.weight_decay is None:
             raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")

@@ -4,7 +4,8 @@ import re
 
 import torch
 
-from torchkeras.optimizers.optimizer import Optimizer
+from torchkeras.optimizers.moments import apply_adam_step, bias_corrected_rate
+from torchkeras.optimizers.optimizer import Optimizer, base_arguments
 from torchkeras.registry import OPTIMIZERS
 
 
@@ -38,6 +39,23 @@ class Muon(Optimizer):
         loss_scale_factor, gradient_accumulation_steps, name: As for `Optimizer`.
     """
 
+    _config_keys = (
+        "adam_beta_1",
+        "adam_beta_2",
+        "epsilon",
+        "exclude_layers",
+        "muon_a",
+        "muon_b",
+        "muon_c",
+        "adam_lr_ratio",
+        "momentum",
+        "ns_steps",
+        "nesterov",
+        "exclude_embeddings",
+        "adam_weight_decay",
+        "rms_rate",
+    )
+
     def __init__(
         self,
         learning_rate=0.001,
@@ -67,20 +85,7 @@ class Muon(Optimizer):
         rms_rate=0.2,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(**base_arguments(locals()))
         self.adam_beta_1, self.adam_beta_2 = adam_beta_1, adam_beta_2
         self.adam_weight_decay, self.adam_lr_ratio = adam_weight_decay, adam_lr_ratio
         self.epsilon, self.rms_rate = epsilon, rms_rate
@@ -138,18 +143,11 @@ class Muon(Optimizer):
             self._muon_step(grad, variable, momentum, learning_rate)
 
     def _adamw_step(self, grads, variables, momentums, velocities, learning_rate):
-        step = self._local_step()
-        alpha = (
-            learning_rate
-            * torch.sqrt(1 - torch.pow(self.adam_beta_2, step))
-            / (1 - torch.pow(self.adam_beta_1, step))
-        )
-        torch._foreach_lerp_(momentums, grads, 1 - self.adam_beta_1)
-        torch._foreach_lerp_(velocities, torch._foreach_mul(grads, grads), 1 - self.adam_beta_2)
-        denominators = torch._foreach_sqrt(velocities)
-        torch._foreach_add_(denominators, self.epsilon)
-        torch._foreach_div_(denominators, alpha)
-        torch._foreach_addcdiv_(variables, momentums, denominators, value=-1.0)
+        beta_1, beta_2 = self.adam_beta_1, self.adam_beta_2
+        alpha = bias_corrected_rate(learning_rate, beta_1, beta_2, self._local_step())
+        torch._foreach_lerp_(momentums, grads, 1 - beta_1)
+        torch._foreach_lerp_(velocities, torch._foreach_mul(grads, grads), 1 - beta_2)
+        apply_adam_step(variables, momentums, velocities, alpha, self.epsilon)
 
     def _muon_step(self, grad, variable, momentum, learning_rate):
         momentum.mul_(self.momentum).add_(grad)
@@ -169,22 +167,3 @@ class Muon(Optimizer):
             gram = x @ x.transpose(-2, -1)
             x = self.muon_a * x + (self.muon_b * gram + self.muon_c * gram @ gram) @ x
         return x.transpose(-2, -1) if tall else x
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "adam_beta_1": self.adam_beta_1,
-            "adam_beta_2": self.adam_beta_2,
-            "epsilon": self.epsilon,
-            "exclude_layers": self.exclude_layers,
-            "muon_a": self.muon_a,
-            "muon_b": self.muon_b,
-            "muon_c": self.muon_c,
-            "adam_lr_ratio": self.adam_lr_ratio,
-            "momentum": self.momentum,
-            "ns_steps": self.ns_steps,
-            "nesterov": self.nesterov,
-            "exclude_embeddings": self.exclude_embeddings,
-            "adam_weight_decay": self.adam_weight_decay,
-            "rms_rate": self.rms_rate,
-        }

@@ -2,12 +2,13 @@
 
 import torch
 
-from torchkeras.optimizers.optimizer import Optimizer
+from torchkeras.optimizers.moments import MomentOptimizer, corrected_roots, update_moments
+from torchkeras.optimizers.optimizer import base_arguments
 from torchkeras.registry import OPTIMIZERS
 
 
 @OPTIMIZERS.register()
-class Nadam(Optimizer):
+class Nadam(MomentOptimizer):
     """Nadam: Adam whose first moment uses Nesterov momentum with a warming-up coefficient.
 
     With `u_t = beta_1 (1 - 0.5 * 0.96^t)` and `U_t` the running product of the `u`'s (the extra
@@ -44,20 +45,7 @@ class Nadam(Optimizer):
         name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(**base_arguments(locals()))
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -67,36 +55,20 @@ class Nadam(Optimizer):
         if self.built:
             return
         super().build(variables)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            variables, ["momentum", "velocity"]
-        )
         dtype = variables[0].dtype if variables else None
         self._u_product = self.add_variable((), initializer="ones", dtype=dtype)
 
     def _backend_update_step(self, grads, variables, learning_rate):
-        momentums = self._aligned(self._momentums)
-        velocities = self._aligned(self._velocities)
+        momentums, velocities = self._moments()
         step = self._local_step()
         u_t = self.beta_1 * (1.0 - 0.5 * torch.pow(0.96, step))
         u_next = self.beta_1 * (1.0 - 0.5 * torch.pow(0.96, step + 1))
         product = self._u_product * u_t
         product_next = product * u_next
         self._u_product.copy_(product)
-        torch._foreach_lerp_(momentums, grads, 1 - self.beta_1)
-        torch._foreach_mul_(velocities, self.beta_2)
-        torch._foreach_addcmul_(velocities, grads, grads, 1 - self.beta_2)
+        update_moments(momentums, velocities, grads, self.beta_1, self.beta_2)
         numerators = torch._foreach_mul(momentums, u_next / (1 - product_next))
         torch._foreach_add_(numerators, torch._foreach_mul(grads, (1 - u_t) / (1 - product)))
         torch._foreach_mul_(numerators, learning_rate)
-        denominators = torch._foreach_div(velocities, 1 - torch.pow(self.beta_2, step))
-        torch._foreach_sqrt_(denominators)
-        torch._foreach_add_(denominators, self.epsilon)
+        denominators = corrected_roots(velocities, self.beta_2, step, self.epsilon)
         torch._foreach_addcdiv_(variables, numerators, denominators, value=-1.0)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-        }

@@ -6,6 +6,7 @@ never reads a device value on the host, so it costs no synchronisation; the only
 is a small cycle counter deciding gradient-accumulation and EMA-overwrite steps.
 """
 
+import inspect
 import re
 import warnings
 
@@ -38,6 +39,9 @@ class Optimizer(OptimizerState):
         gradient_accumulation_steps: Update every this many calls, with the mean gradient.
         name: Name of the optimizer; defaults to the snake-case class name.
     """
+
+    # A subclass's own constructor arguments, kept as attributes of the same name; in config order.
+    _config_keys = ()
 
     def __init__(
         self,
@@ -309,7 +313,7 @@ class Optimizer(OptimizerState):
 
     # ---- config --------------------------------------------------------------------------
     def get_config(self):
-        """Constructor arguments with Keras' keys; a float learning rate reads as float32."""
+        """Constructor arguments with Keras' keys (`_config_keys` last); a float rate as float32."""
         learning_rate = self._learning_rate
         if isinstance(learning_rate, schedules.LearningRateSchedule):
             learning_rate = schedules.serialize(learning_rate)
@@ -327,6 +331,7 @@ class Optimizer(OptimizerState):
             "ema_overwrite_frequency": self.ema_overwrite_frequency,
             "loss_scale_factor": self.loss_scale_factor,
             "gradient_accumulation_steps": self.gradient_accumulation_steps,
+            **{key: getattr(self, key) for key in self._config_keys},
         }
 
     @classmethod
@@ -341,6 +346,22 @@ class Optimizer(OptimizerState):
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r} built={self.built}>"
+
+
+def base_arguments(arguments):
+    """`Optimizer.__init__`'s arguments, picked from a subclass constructor's `locals()`.
+
+    Subclasses spell out Keras' whole signature and forward its shared part with
+    `super().__init__(**base_arguments(locals()))`; their extra `**kwargs` go along to be checked.
+    """
+    return {**{name: arguments[name] for name in _BASE_PARAMETERS}, **arguments["kwargs"]}
+
+
+_BASE_PARAMETERS = [
+    name
+    for name in inspect.signature(Optimizer.__init__).parameters
+    if name not in {"self", "kwargs"}
+]
 
 
 def _check_options(clipnorm, clipvalue, global_clipnorm, gradient_accumulation_steps):

@@ -2,12 +2,13 @@
 
 import torch
 
-from torchkeras.optimizers.optimizer import Optimizer
+from torchkeras.optimizers.moments import MomentOptimizer, corrected_roots
+from torchkeras.optimizers.optimizer import base_arguments
 from torchkeras.registry import OPTIMIZERS
 
 
 @OPTIMIZERS.register()
-class ScheduleFreeAdamW(Optimizer):
+class ScheduleFreeAdamW(MomentOptimizer):
     """Schedule-free AdamW (Defazio et al., 2024): no learning-rate schedule needed.
 
     The slot `momentum` holds `z`, started at the variable's value; each step
@@ -28,6 +29,8 @@ class ScheduleFreeAdamW(Optimizer):
             `Optimizer`.
     """
 
+    _config_keys = ("beta_1", "beta_2", "epsilon", "warmup_steps")
+
     def __init__(
         self,
         learning_rate=0.0025,
@@ -47,20 +50,7 @@ class ScheduleFreeAdamW(Optimizer):
         name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(**base_arguments(locals()))
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -71,15 +61,11 @@ class ScheduleFreeAdamW(Optimizer):
         if self.built:
             return
         super().build(variables)
-        self._momentums, self._velocities = self.add_optimizer_variables(
-            variables, ["momentum", "velocity"]
-        )
         with torch.no_grad():
             torch._foreach_copy_(self._momentums, variables)
 
     def _backend_update_step(self, grads, variables, learning_rate):
-        momentums = self._aligned(self._momentums)
-        velocities = self._aligned(self._velocities)
+        momentums, velocities = self._moments()
         step = self._local_step().to(torch.float32)
         if self.warmup_steps > 0:
             learning_rate = learning_rate * torch.clamp(step / self.warmup_steps, max=1.0)
@@ -88,9 +74,7 @@ class ScheduleFreeAdamW(Optimizer):
         torch._foreach_add_(averages, variables)
         torch._foreach_div_(averages, self.beta_1)
         torch._foreach_lerp_(velocities, torch._foreach_mul(grads, grads), 1 - self.beta_2)
-        denominators = torch._foreach_div(velocities, 1 - torch.pow(self.beta_2, step))
-        torch._foreach_sqrt_(denominators)
-        torch._foreach_add_(denominators, self.epsilon)
+        denominators = corrected_roots(velocities, self.beta_2, step, self.epsilon)
         steps = torch._foreach_mul(grads, learning_rate)
         torch._foreach_div_(steps, denominators)
         torch._foreach_sub_(momentums, steps)
@@ -98,12 +82,3 @@ class ScheduleFreeAdamW(Optimizer):
         torch._foreach_mul_(averages, self.beta_1)
         torch._foreach_add_(averages, momentums, alpha=1 - self.beta_1)
         torch._foreach_copy_(variables, averages)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "beta_1": self.beta_1,
-            "beta_2": self.beta_2,
-            "epsilon": self.epsilon,
-            "warmup_steps": self.warmup_steps,
-        }

@@ -30,10 +30,13 @@ def _check_decay_steps(name, value):
 class LearningRateSchedule:
     """Base class of learning rate schedules: `schedule(step)` gives the learning rate at `step`.
 
-    Subclasses override `__call__(step)` and `get_config()`; `from_config` calls the constructor
-    with the config's keys, as Keras does. The base methods raise TypeError (Keras:
-    NotImplementedError).
+    Subclasses override `__call__(step)` and either `get_config()` or `_config_keys`;
+    `from_config` calls the constructor with the config's keys, as Keras does. Without an override
+    the base methods raise TypeError (Keras: NotImplementedError).
     """
+
+    # Constructor arguments kept as attributes of the same name, in config order.
+    _config_keys = ()
 
     def __call__(self, step):
         raise TypeError(
@@ -42,10 +45,12 @@ class LearningRateSchedule:
 
     def get_config(self):
         """Constructor arguments as plain Python values."""
-        raise TypeError(
-            f"Learning rate schedule '{type(self).__name__}' must override `get_config()` "
-            "in order to be serializable."
-        )
+        if not self._config_keys:
+            raise TypeError(
+                f"Learning rate schedule '{type(self).__name__}' must override `get_config()` "
+                "in order to be serializable."
+            )
+        return {key: getattr(self, key) for key in self._config_keys}
 
     @classmethod
     def from_config(cls, config):
@@ -53,8 +58,29 @@ class LearningRateSchedule:
         return cls(**config)
 
 
+class _RateDecay(LearningRateSchedule):
+    """State shared by the schedules that decay by `decay_rate` per `decay_steps` steps."""
+
+    _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase, name):
+        _check_decay_steps("decay_steps", decay_steps)
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def _progress(self, step):
+        """`step / decay_steps` as a float32 tensor, floored when `staircase`."""
+        p = _float_step(step) / float(self.decay_steps)
+        if self.staircase:
+            p = torch.floor(p)
+        return p
+
+
 @SCHEDULES.register()
-class ExponentialDecay(LearningRateSchedule):
+class ExponentialDecay(_RateDecay):
     """`initial_learning_rate * decay_rate ** (step / decay_steps)` (floored ratio if staircase).
 
     Args:
@@ -73,27 +99,11 @@ class ExponentialDecay(LearningRateSchedule):
         staircase=False,
         name="ExponentialDecay",
     ):
-        _check_decay_steps("decay_steps", decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        p = _float_step(step) / float(self.decay_steps)
-        if self.staircase:
-            p = torch.floor(p)
+        p = self._progress(step)
         return float(self.initial_learning_rate) * torch.pow(float(self.decay_rate), p)
-
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
 
 
 @SCHEDULES.register()
@@ -105,6 +115,8 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         values: Learning rate on each interval.
         name: Name kept in the config.
     """
+
+    _config_keys = ("boundaries", "values", "name")
 
     def __init__(self, boundaries, values, name="PiecewiseConstant"):
         if len(boundaries) != len(values) - 1:
@@ -124,9 +136,6 @@ class PiecewiseConstantDecay(LearningRateSchedule):
             result = torch.where(step <= boundary, float(value), result)
         return result
 
-    def get_config(self):
-        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
-
 
 @SCHEDULES.register()
 class PolynomialDecay(LearningRateSchedule):
@@ -142,6 +151,15 @@ class PolynomialDecay(LearningRateSchedule):
         cycle: Whether to restart beyond `decay_steps`.
         name: Name kept in the config.
     """
+
+    _config_keys = (
+        "initial_learning_rate",
+        "decay_steps",
+        "end_learning_rate",
+        "power",
+        "cycle",
+        "name",
+    )
 
     def __init__(
         self,
@@ -174,19 +192,9 @@ class PolynomialDecay(LearningRateSchedule):
         scale = float(np.float32(self.initial_learning_rate) - np.float32(end))
         return scale * torch.pow(1 - p, float(self.power)) + end
 
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "end_learning_rate": self.end_learning_rate,
-            "power": self.power,
-            "cycle": self.cycle,
-            "name": self.name,
-        }
-
 
 @SCHEDULES.register()
-class InverseTimeDecay(LearningRateSchedule):
+class InverseTimeDecay(_RateDecay):
     """`initial_learning_rate / (1 + decay_rate * step / decay_steps)` (floored ratio if staircase).
 
     Args:
@@ -205,29 +213,12 @@ class InverseTimeDecay(LearningRateSchedule):
         staircase=False,
         name="InverseTimeDecay",
     ):
-        _check_decay_steps("decay_steps", decay_steps)
-        self.initial_learning_rate = initial_learning_rate
-        self.decay_steps = decay_steps
-        self.decay_rate = decay_rate
-        self.staircase = staircase
-        self.name = name
+        super().__init__(initial_learning_rate, decay_steps, decay_rate, staircase, name)
 
     def __call__(self, step):
-        p = _float_step(step) / float(self.decay_steps)
-        if self.staircase:
-            p = torch.floor(p)
-        denominator = 1.0 + float(self.decay_rate) * p
+        denominator = 1.0 + float(self.decay_rate) * self._progress(step)
         # A true division, as Keras does (`scalar / tensor` would multiply by a reciprocal).
         return torch.full_like(denominator, float(self.initial_learning_rate)) / denominator
-
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "decay_rate": self.decay_rate,
-            "staircase": self.staircase,
-            "name": self.name,
-        }
 
 
 def _cosine(fraction, alpha):
@@ -251,6 +242,15 @@ class CosineDecay(LearningRateSchedule):
         warmup_target: Rate reached at the end of the warm-up; `None` means no warm-up.
         warmup_steps: Length of the linear warm-up.
     """
+
+    _config_keys = (
+        "initial_learning_rate",
+        "decay_steps",
+        "alpha",
+        "name",
+        "warmup_target",
+        "warmup_steps",
+    )
 
     def __init__(
         self,
@@ -283,16 +283,6 @@ class CosineDecay(LearningRateSchedule):
         warmup = delta * (step / warmup_steps) + initial
         decayed = target * _cosine((step - warmup_steps) / decay_steps, self.alpha)
         return torch.where(step < warmup_steps, warmup, decayed)
-
-    def get_config(self):
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "decay_steps": self.decay_steps,
-            "alpha": self.alpha,
-            "name": self.name,
-            "warmup_target": self.warmup_target,
-            "warmup_steps": self.warmup_steps,
-        }
 
 
 @SCHEDULES.register()

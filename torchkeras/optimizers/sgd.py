@@ -2,7 +2,7 @@
 
 import torch
 
-from torchkeras.optimizers.optimizer import Optimizer
+from torchkeras.optimizers.optimizer import Optimizer, base_arguments
 from torchkeras.registry import OPTIMIZERS
 
 
@@ -23,6 +23,8 @@ class SGD(Optimizer):
             `Optimizer`.
     """
 
+    _config_keys = ("momentum", "nesterov")
+
     def __init__(
         self,
         learning_rate=0.01,
@@ -40,20 +42,7 @@ class SGD(Optimizer):
         name=None,
         **kwargs,
     ):
-        super().__init__(
-            learning_rate=learning_rate,
-            weight_decay=weight_decay,
-            clipnorm=clipnorm,
-            clipvalue=clipvalue,
-            global_clipnorm=global_clipnorm,
-            use_ema=use_ema,
-            ema_momentum=ema_momentum,
-            ema_overwrite_frequency=ema_overwrite_frequency,
-            loss_scale_factor=loss_scale_factor,
-            gradient_accumulation_steps=gradient_accumulation_steps,
-            name=name,
-            **kwargs,
-        )
+        super().__init__(**base_arguments(locals()))
         if not isinstance(momentum, (int, float)) or isinstance(momentum, bool):
             raise ValueError(f"`momentum` must be a float between [0, 1]. Received: {momentum!r}")
         if not 0 <= momentum <= 1:
@@ -83,10 +72,3 @@ class SGD(Optimizer):
             torch._foreach_add_(variables, momentums, alpha=self.momentum)
         else:
             torch._foreach_add_(variables, momentums)
-
-    def get_config(self):
-        return {
-            **super().get_config(),
-            "momentum": self.momentum,
-            "nesterov": self.nesterov,
-        }
