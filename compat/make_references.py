@@ -1,66 +1,63 @@
-"""Records real Keras's view of every model case into `compat/references/models.json`.
+"""Regenerates every reference file of the compat suite with real Keras 3 (torch backend, CPU).
 
-Run with real Keras 3 on its torch backend:
+    KERAS_BACKEND=torch python compat/make_references.py            # all families
+    KERAS_BACKEND=torch python compat/make_references.py layers fit  # some of them
+    KERAS_BACKEND=torch python compat/make_references.py --check    # fail if any byte changed
 
-    KERAS_BACKEND=torch python compat/make_references.py
-
-For each case of `tests/models/model_cases.py` it saves `count_params()`, the weight shapes in
-`model.weights` order, the trainable/non-trainable weight counts and the parsed `summary()` table
-(see `tests/models/summary_table.py`); `tests/models/test_model_references.py` compares torchkeras
-against that file. The output has sorted keys and no dates, so regenerating gives identical bytes.
+Each family's generator (`compat/make_<family>_references.py`) runs in its own process, exactly as
+when it is run alone, so the bytes do not depend on what ran before it. Every generator sorts its
+keys and fixes zip dates, so regenerating gives identical files: `--check` verifies that against
+the files already there (run it right after a regeneration, or against the committed files).
 """
 
-import importlib
-import json
+import argparse
+import hashlib
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT / "compat" / "references" / "models.json"
-sys.path.insert(0, str(ROOT / "tests" / "models"))  # tests/ is not a package
-
-import model_cases  # noqa: E402  (needs the path above)
-
-
-def import_keras():
-    """Real Keras on its torch backend; refuses torchkeras or a Keras with another backend."""
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = importlib.import_module("keras")
-    if keras.backend.backend() != "torch":
-        raise RuntimeError(f"Run with KERAS_BACKEND=torch, got {keras.backend.backend()!r}.")
-    return keras
+REFERENCES = ROOT / "compat" / "references"
+# family -> (generator script, file it writes)
+GENERATORS = {
+    "bottom": ("make_bottom_references.py", "bottom.npz"),
+    "layers": ("make_layer_references.py", "layers.npz"),
+    "losses": ("make_loss_references.py", "losses.npz"),
+    "metrics": ("make_metric_references.py", "metrics.npz"),
+    "optimizers": ("make_optimizer_references.py", "optimizers.npz"),
+    "models": ("make_model_references.py", "models.json"),
+    "fit": ("make_fit_references.py", "fit.npz"),
+}
 
 
-def references(keras):
-    """`{case name: record}` for every case, built with `keras`; paths are informative only."""
-    records = {}
-    for case in model_cases.CASES:
-        model = case.build(keras)
-        record = model_cases.describe(case, model)
-        record["weight_paths"] = [w.path for w in model.weights]
-        records[case.name] = record
-    return {"keras_version": keras.__version__, "cases": records}
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
 
 
-def to_json(value, indent=""):
-    """JSON with sorted keys, one line per list of scalars (a shape, a summary row)."""
-    if isinstance(value, dict):
-        inner = indent + " "
-        items = [f"{inner}{json.dumps(k)}: {to_json(value[k], inner)}" for k in sorted(value)]
-        return "{\n" + ",\n".join(items) + f"\n{indent}}}" if items else "{}"
-    if isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
-        inner = indent + " "
-        return "[\n" + ",\n".join(inner + to_json(v, inner) for v in value) + f"\n{indent}]"
-    return json.dumps(value, ensure_ascii=False)
+def regenerate(families):
+    """Runs each family's generator; returns `{file name: (sha256 before, sha256 after)}`."""
+    env = {**os.environ, "KERAS_BACKEND": "torch"}
+    changes = {}
+    for family in families:
+        script, file = GENERATORS[family]
+        before = digest(REFERENCES / file)
+        subprocess.run([sys.executable, str(ROOT / "compat" / script)], check=True, env=env)
+        changes[file] = (before, digest(REFERENCES / file))
+    return changes
 
 
-def main():
-    keras = import_keras()
-    text = to_json(references(keras)) + "\n"
-    REFERENCE.parent.mkdir(parents=True, exist_ok=True)
-    REFERENCE.write_text(text, encoding="utf-8")
-    print(f"Wrote {len(model_cases.CASES)} cases to {REFERENCE.relative_to(ROOT)}")
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("families", nargs="*", choices=[[], *GENERATORS], default=[])
+    parser.add_argument("--check", action="store_true", help="fail if any file's bytes changed")
+    args = parser.parse_args(argv)
+    changes = regenerate(args.families or list(GENERATORS))
+    changed = [file for file, (before, after) in changes.items() if before != after]
+    for file, (_, after) in changes.items():
+        print(f"{file}: sha256 {after[:16]} {'CHANGED' if file in changed else 'unchanged'}")
+    if args.check and changed:
+        sys.exit(f"regenerating changed {', '.join(changed)}: the references are not reproducible")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,8 @@
-"""Regularizers and constraints: Keras' outputs (compat/references/bottom.npz), configs, errors."""
+"""Regularizers and constraints: configs, bounds, errors (values vs Keras: compat/test_*.py)."""
 
-import importlib.util
 import json
 import os
 import pathlib
-import warnings
 
 import numpy as np
 import pytest
@@ -33,19 +31,6 @@ CONSTRAINT_CLASSES = (
 DEFAULTS = [(regularizers, cls) for cls in REGULARIZER_CLASSES] + [
     (constraints, cls) for cls in CONSTRAINT_CLASSES
 ]
-
-
-def _apply(family, key, refs):
-    class_name, cfg, input_key = CASES[family][key]
-    obj = MODULES[family].get({"class_name": class_name, "config": cfg})
-    return obj(torch.from_numpy(refs[f"inputs/{input_key}"]))
-
-
-@pytest.mark.parametrize("family, key", FAMILY_CASES)
-def test_matches_keras_reference(family, key):
-    out = _apply(family, key, REFS)
-    assert out.dtype == torch.float32
-    np.testing.assert_allclose(out.numpy(), REFS[f"{family}/{key}"], rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("family", sorted(MODULES))
@@ -172,24 +157,6 @@ def keras():
     if keras.backend.backend() != "torch":
         pytest.skip("real Keras is not on its torch backend")
     return keras
-
-
-@pytest.fixture(scope="module")
-def live_refs(keras):
-    path = ROOT / "compat" / "make_bottom_references.py"
-    spec = importlib.util.spec_from_file_location("make_bottom_references", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # Keras' numpy conversion
-        return module.build_references(keras)
-
-
-@pytest.mark.parametrize("family, key", FAMILY_CASES)
-def test_live_matches_keras(live_refs, family, key):
-    np.testing.assert_allclose(
-        _apply(family, key, live_refs).numpy(), live_refs[f"{family}/{key}"], rtol=1e-5, atol=1e-6
-    )
 
 
 @pytest.mark.parametrize("module, cls", DEFAULTS, ids=lambda v: getattr(v, "__name__", ""))

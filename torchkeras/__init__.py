@@ -13,6 +13,7 @@ from torchkeras import (
     models,
     optimizers,
     regularizers,
+    saving,
     utils,
 )
 from torchkeras.config import device
@@ -44,5 +45,6 @@ __all__ = [
     "models",
     "optimizers",
     "regularizers",
+    "saving",
     "utils",
 ]

@@ -46,13 +46,18 @@ class Registry:
         return isinstance(name, str) and self._key(name) in self._entries
 
     def lookup(self, name, custom_objects=None):
-        """Returns the object registered as `name`, or raises ValueError naming the closest names."""
-        if custom_objects and name in custom_objects:
-            return custom_objects[name]
+        """Returns the object registered as `name`, or raises ValueError naming the closest names.
+
+        Objects passed in `custom_objects`, registered with `register_keras_serializable` or
+        given to an enclosing `CustomObjectScope` come first.
+        """
+        extra = merged_custom_objects(custom_objects)
+        if name in extra:
+            return extra[name]
         key = self._key(name)
         if key in self._entries:
             return self._entries[key]
-        candidates = list(self._entries) + list(custom_objects or ())
+        candidates = list(self._entries) + list(extra)
         close = difflib.get_close_matches(key, candidates, n=3, cutoff=0.6)
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         raise ValueError(f"Unknown {self.family} {name!r}.{hint}")
@@ -118,3 +123,50 @@ LOSSES = Registry("loss", "keras.losses")
 METRICS = Registry("metric", "keras.metrics")
 OPTIMIZERS = Registry("optimizer", "keras.optimizers", ignore_case=True)
 CALLBACKS = Registry("callback", "keras.callbacks")
+
+
+# Custom objects: registered once (`register_keras_serializable`) or for a scope (`CustomObjectScope`).
+GLOBAL_CUSTOM_OBJECTS = {}
+_custom_object_scopes = []
+
+
+def register_custom_object(name, obj):
+    """Makes `obj` resolvable as `name` in every family's lookups."""
+    GLOBAL_CUSTOM_OBJECTS[name] = obj
+
+
+def custom_object(name):
+    """The globally registered object named `name`, or None."""
+    return GLOBAL_CUSTOM_OBJECTS.get(name)
+
+
+def merged_custom_objects(extra=None):
+    """Registered objects, then those of the active scopes, then `extra` (later ones win)."""
+    merged = dict(GLOBAL_CUSTOM_OBJECTS)
+    for scope in _custom_object_scopes:
+        merged.update(scope)
+    merged.update(extra or {})
+    return merged
+
+
+def push_custom_objects(objects):
+    """Opens a scope in which `objects` resolve by name."""
+    _custom_object_scopes.append(dict(objects or {}))
+
+
+def pop_custom_objects():
+    """Closes the innermost custom-object scope."""
+    _custom_object_scopes.pop()
+
+
+class CustomObjectsPushed:
+    """Context manager: `objects` resolve by name inside (a no-op for None)."""
+
+    def __init__(self, objects):
+        self.objects = objects
+
+    def __enter__(self):
+        push_custom_objects(self.objects)
+
+    def __exit__(self, *exc_info):
+        pop_custom_objects()

@@ -1,10 +1,7 @@
-"""torchkeras optimizers and schedules give real Keras 3's numbers, state and configs.
+"""torchkeras optimizers: configs (as Keras' when it imports), `get`, learning rate, iterations.
 
-Each case of `optimizer_cases.CASES` is run with torchkeras and compared with
-`compat/references/optimizers.npz`, written by real Keras 3.15.1 on its torch backend
-(`compat/make_optimizer_references.py`): final variables within 1e-5 relative, the optimizer's
-`variables` (same count, order and values) and, with EMA, the finalized variables. Schedules
-match within 1e-6. When `keras` imports, the same comparisons also run live.
+Their numbers against real Keras 3.15.1 (every case of `optimizer_cases.CASES` and every schedule)
+are compared in `compat/test_optimizers.py`.
 """
 
 import os
@@ -21,82 +18,6 @@ import optimizer_cases  # noqa: E402  (needs the path above)
 
 from torchkeras import optimizers  # noqa: E402
 from torchkeras.optimizers import schedules  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT / "compat" / "references" / "optimizers.npz"
-RTOL, ATOL = 1e-5, 1e-7
-
-
-@pytest.fixture(scope="module")
-def reference():
-    with np.load(REFERENCE) as archive:
-        return {key: archive[key] for key in archive.files}
-
-
-@pytest.fixture(scope="module")
-def live():
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = pytest.importorskip("keras")
-    if keras.backend.backend() != "torch":
-        pytest.skip("real Keras runs on another backend")
-    return optimizer_cases.keras_references(keras)
-
-
-def _ours(name):
-    def parameter(value):
-        return torch.nn.Parameter(torch.tensor(value))
-
-    def numpy(value):
-        return value.detach().cpu().numpy().copy()
-
-    record = optimizer_cases.run_case(optimizers, name, parameter, torch.from_numpy, numpy)
-    return {kind: optimizer_cases.flat(arrays) for kind, arrays in record.items()}
-
-
-def _compare(ours, expected, name):
-    kinds = sorted(key.rsplit("/", 1)[1] for key in expected if key.startswith(name + "/"))
-    assert sorted(ours) == kinds
-    for kind in kinds:
-        want = expected[f"{name}/{kind}"]
-        assert ours[kind].shape == want.shape, f"{kind}: {ours[kind].shape} != {want.shape}"
-        atol = ATOL
-        if kind == "state":
-            # Accumulators such as Ftrl's `linear` sum terms far larger than the result, so their
-            # rounding error is a few float32 ulps of the largest entry, not of each entry.
-            atol = max(ATOL, 4 * np.finfo(np.float32).eps * float(np.abs(want).max()))
-        np.testing.assert_allclose(ours[kind], want, rtol=RTOL, atol=atol, err_msg=kind)
-
-
-@pytest.mark.parametrize("name", sorted(optimizer_cases.CASES))
-def test_matches_reference(name, reference):
-    _compare(_ours(name), reference, name)
-
-
-@pytest.mark.parametrize("name", sorted(optimizer_cases.CASES))
-def test_matches_live_keras(name, live):
-    _compare(_ours(name), live, name)
-
-
-def _schedule_checks(expected):
-    steps = optimizer_cases.SCHEDULE_STEPS
-    for name in optimizer_cases.SCHEDULES:
-        want = expected[f"schedules/{name}"]
-        for to_step in (int, torch.tensor, lambda step: torch.tensor(float(step))):
-            got = optimizer_cases.schedule_values(schedules, name, to_step, np.asarray)
-            np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-12, err_msg=name)
-    np.testing.assert_array_equal(expected["schedules/steps"], steps)
-
-
-def test_schedules_match_reference(reference):
-    _schedule_checks(reference)
-
-
-def test_schedules_match_live_keras(live):
-    _schedule_checks(live)
-
-
-def test_reference_was_written_by_keras_3_15_1(reference):
-    assert str(reference["keras_version"]) == "3.15.1"
 
 
 # ---- configs ---------------------------------------------------------------------------------

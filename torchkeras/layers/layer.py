@@ -1,6 +1,5 @@
 """Layer: a `torch.nn.Module` with Keras' lazy `build`, weights API, `training` flag and config."""
 
-import functools
 import inspect
 
 import numpy as np
@@ -8,7 +7,7 @@ import torch
 from torch import nn
 
 from torchkeras import config, constraints, initializers, regularizers
-from torchkeras.layers import call_context, symbolic
+from torchkeras.layers import call_context, layer_config, symbolic
 from torchkeras.layers.weights import WeightsMixin
 from torchkeras.utils import naming, nest
 
@@ -36,7 +35,9 @@ class Layer(WeightsMixin, nn.Module):
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
-            cls.build = _marks_built(cls.__dict__["build"])
+            cls.build = layer_config.marks_built(cls.__dict__["build"])
+        if "__init__" in cls.__dict__:
+            cls.__init__ = layer_config.records_arguments(cls.__dict__["__init__"])
         cls._call_args = tuple(inspect.signature(cls.call).parameters)[1:]
         cls._call_takes_training = "training" in cls._call_args
 
@@ -257,7 +258,7 @@ class Layer(WeightsMixin, nn.Module):
     # ---- config --------------------------------------------------------------------------
     def get_config(self):
         """Constructor arguments as plain Python values (Keras' config dict)."""
-        layer_config = {
+        config = {
             "name": self.name,
             "trainable": self.trainable,
             "dtype": {
@@ -268,19 +269,31 @@ class Layer(WeightsMixin, nn.Module):
             },
         }
         if self.activity_regularizer is not None:
-            layer_config["activity_regularizer"] = regularizers.serialize(
+            config["activity_regularizer"] = regularizers.serialize(
                 self.activity_regularizer
             )
-        return layer_config
+        if layer_config.uses_base_get_config(self):  # a user subclass without get_config
+            config = {**layer_config.constructor_config(self), **config}
+        return config
 
     @classmethod
     def from_config(cls, config):
         """Creates a layer from `get_config()`'s output."""
-        return cls(**config)
+        return cls(**layer_config.accepted(cls, config))
 
     def get_build_config(self):
         """The input shape the layer was built with, as Keras stores it in `.keras` files."""
         return {"input_shape": self._build_shapes} if self.built else None
+
+    def build_from_config(self, config):
+        """Builds the layer (creating its weights) from `get_build_config()`'s output."""
+        shape = (config or {}).get("input_shape")
+        if shape is None or self.built:
+            return
+        shape = layer_config.as_shape(shape)
+        self._build_shapes = shape
+        self.build(shape)
+        self.built = True
 
     @property
     def dtype(self):
@@ -307,20 +320,6 @@ class Layer(WeightsMixin, nn.Module):
 
     def extra_repr(self):
         return f"name={self.name}, built={self.built}"
-
-
-def _marks_built(build):
-    """Wraps a subclass' `build` so that calling it directly also marks the layer built."""
-
-    @functools.wraps(build)
-    def build_and_mark(self, *args, **kwargs):
-        if self._build_shapes is None:
-            self._build_shapes = args[0] if len(args) == 1 else (list(args) or None)
-        result = build(self, *args, **kwargs)
-        self.built = True
-        return result
-
-    return build_and_mark
 
 
 def _policy_name(dtype):

@@ -1,6 +1,8 @@
 """`keras.models`: the Model classes."""
 
+from torchkeras.models.cloning import clone_model
 from torchkeras.models.model import Model
 from torchkeras.models.sequential import Sequential
+from torchkeras.saving import model_from_json
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Model", "Sequential", "clone_model", "model_from_json"]

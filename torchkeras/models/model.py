@@ -1,12 +1,16 @@
 """Model: a Layer that is either functional (built from `keras.Input`) or subclassed."""
 
+import json
+
 from torch import nn
 
 from torchkeras.layers import symbolic
 from torchkeras.layers.layer import Layer
 from torchkeras.models import summary
+from torchkeras.models.functional_config import functional_config, functional_from_config
 from torchkeras.models.graph import Graph
 from torchkeras.registry import LAYERS
+from torchkeras.saving.serialization import serialize_keras_object
 from torchkeras.trainer import Trainer
 from torchkeras.utils import nest
 
@@ -71,6 +75,24 @@ class Model(Trainer, Layer):
         self.built = True
         self._build_shapes = input_shape
         symbolic.probe_output_spec(self, (symbolic.placeholders(input_shape, self.dtype),), {})
+
+    # ---- config --------------------------------------------------------------------------
+    def get_config(self):
+        """Functional models: layers with their `inbound_nodes`; subclasses: constructor args."""
+        if self._graph is not None and type(self).get_config is Model.get_config:
+            return functional_config(self)
+        return super().get_config()
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuilds a functional model from its layers' configs, or calls `cls(**config)`."""
+        if "input_layers" in config and "layers" in config:
+            return functional_from_config(cls, config, custom_objects)
+        return super().from_config(config)
+
+    def to_json(self, **kwargs):
+        """The model's config as a JSON string (architecture only, no weights)."""
+        return json.dumps(serialize_keras_object(self), **kwargs)
 
     # ---- structure -----------------------------------------------------------------------
     @property

@@ -8,6 +8,7 @@ from torchkeras.layers import symbolic
 from torchkeras.layers.core.input_layer import InputLayer
 from torchkeras.models.model import Model
 from torchkeras.registry import LAYERS
+from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
 
 
 @LAYERS.register()
@@ -132,3 +133,24 @@ class Sequential(Model):
             if candidate is layer:
                 return output
         return None
+
+    def get_config(self):
+        layers = [serialize_keras_object(layer) for layer in self._modules["layers"]]
+        if self._input_tensor is not None:
+            layers.insert(0, serialize_keras_object(self._input_tensor.history[0]))
+        config = {**Model.get_config(self), "layers": layers}
+        if self._input_tensor is not None:
+            config["build_input_shape"] = self._input_tensor.shape
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        for entry in config.get("layers", []):
+            model.add(deserialize_keras_object(entry, custom_objects), rebuild=False)
+        shape = config.get("build_input_shape")
+        if shape is not None and model._input_tensor is None:
+            model.build(tuple(shape))
+        else:
+            model._rebuild()
+        return model

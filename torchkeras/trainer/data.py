@@ -210,6 +210,49 @@ def merge_weights(sample_weight, class_sample_weight):
     return sample_weight * class_sample_weight
 
 
+class ClassWeighted:
+    """Wraps device batches so that `class_weight` multiplies each batch's sample weights."""
+
+    def __init__(self, batches, table):
+        self.batches, self.table = batches, table
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        for batch in self.batches:
+            x, y, sample_weight = unpack_x_y_sample_weight(batch)
+            weights = class_sample_weights(y, self.table)
+            yield x, y, merge_weights(sample_weight, weights)
+
+
+def check_finite(x, name):
+    """NaN or inf inputs fail before the first step: one pass over the data, one host read.
+
+    A sum is NaN or infinite when any element is; only then (or on overflow) is each
+    element checked, to name the first bad position.
+    """
+    floats = [t for t in nest.flatten(x) if isinstance(t, torch.Tensor) and t.is_floating_point()]
+    if not floats or bool(torch.isfinite(torch.stack([t.sum() for t in floats])).all()):
+        return
+    for tensor in floats:
+        bad = (~torch.isfinite(tensor)).nonzero()
+        if len(bad):
+            raise ValueError(
+                f"`{name}` contains NaN or infinite values (first at index "
+                f"{tuple(bad[0].tolist())}: {tensor[tuple(bad[0])].item()}); clean the data first."
+            )
+
+
+def concatenate_to_numpy(outputs):
+    first = outputs[0]
+    if isinstance(first, torch.Tensor):
+        return torch.cat(outputs).cpu().numpy()
+    if isinstance(first, dict):
+        return {key: concatenate_to_numpy([o[key] for o in outputs]) for key in first}
+    return [concatenate_to_numpy([o[i] for o in outputs]) for i in range(len(first))]
+
+
 def _take(structure, cut):
     """`cut` applied to a tensor, or to every tensor of a nested structure."""
     if isinstance(structure, torch.Tensor):

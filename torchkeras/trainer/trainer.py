@@ -5,6 +5,7 @@ import torch
 from torchkeras import config, losses, optimizers
 from torchkeras import metrics as metrics_module
 from torchkeras.callbacks import CallbackList
+from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
 from torchkeras.trainer import data as data_utils
 from torchkeras.trainer.compiled import CompiledLoss, CompiledMetrics, CompileMetricsView
 from torchkeras.trainer.logs import to_python
@@ -62,6 +63,31 @@ class Trainer(Steps):
         self.steps_per_execution = steps_per_execution
         self.jit_compile = jit_compile is True
         self.compiled = True
+        self._compile_arguments = {
+            "loss": loss, "loss_weights": loss_weights, "metrics": metrics,
+            "weighted_metrics": weighted_metrics,
+        }
+
+    def get_compile_config(self):
+        """`compile`'s arguments as Keras writes them in `.keras` files (`{}` if not compiled)."""
+        if not self.compiled:
+            return {}
+        return serialize_keras_object({
+            "optimizer": self.optimizer,
+            **self._compile_arguments,
+            "run_eagerly": self.run_eagerly,
+            "steps_per_execution": self.steps_per_execution,
+            "jit_compile": self.jit_compile,
+        })
+
+    def compile_from_config(self, config):
+        """Compiles the model again from `get_compile_config()`'s output."""
+        if not config:
+            return
+        arguments = deserialize_keras_object(dict(config))
+        if isinstance(config.get("optimizer"), dict):
+            arguments["optimizer"] = optimizers.get(config["optimizer"])
+        self.compile(**arguments)
 
     # ---- fit -------------------------------------------------------------------------------
     def fit(
@@ -169,7 +195,7 @@ class Trainer(Steps):
         if data_utils.is_array_like(x):
             data_utils.cardinality(x=x, y=y, sample_weight=sample_weight)
             x, y, sample_weight = data_utils.to_device((x, y, sample_weight), device)
-            _check_finite(x, "x")
+            data_utils.check_finite(x, "x")
             table = data_utils.class_weight_table(class_weight, device)
             if table is not None and y is not None:
                 sample_weight = data_utils.merge_weights(
@@ -185,7 +211,7 @@ class Trainer(Steps):
             )
         batches = data_utils.IterableBatches(x, device, batch_size, shuffle, steps)
         if class_weight:
-            return _ClassWeighted(batches, data_utils.class_weight_table(class_weight, device))
+            return data_utils.ClassWeighted(batches, data_utils.class_weight_table(class_weight, device))
         return batches
 
     # ---- evaluate / predict ----------------------------------------------------------------
@@ -254,7 +280,7 @@ class Trainer(Steps):
         callbacks.on_predict_end()
         if not outputs:
             raise ValueError(f"Model '{self.name}': `predict` got no data (0 batches).")
-        return _concatenate_to_numpy(outputs)
+        return data_utils.concatenate_to_numpy(outputs)
 
     # ---- single batches --------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
@@ -325,44 +351,10 @@ class Trainer(Steps):
         return values
 
 
-class _ClassWeighted:
-    """Wraps device batches so that `class_weight` multiplies each batch's sample weights."""
-
-    def __init__(self, batches, table):
-        self.batches, self.table = batches, table
-
-    def __len__(self):
-        return len(self.batches)
-
-    def __iter__(self):
-        for batch in self.batches:
-            x, y, sample_weight = data_utils.unpack_x_y_sample_weight(batch)
-            weights = data_utils.class_sample_weights(y, self.table)
-            yield x, y, data_utils.merge_weights(sample_weight, weights)
-
-
 def _check_names(spec, getter, skip):
     for identifier in nest.flatten(spec):
         if isinstance(identifier, str) and identifier not in skip:
             getter(identifier)
-
-
-def _check_finite(x, name):
-    """NaN or inf inputs fail before the first step: one pass over the data, one host read.
-
-    A sum is NaN or infinite when any element is; only then (or on overflow) is each
-    element checked, to name the first bad position.
-    """
-    floats = [t for t in nest.flatten(x) if isinstance(t, torch.Tensor) and t.is_floating_point()]
-    if not floats or bool(torch.isfinite(torch.stack([t.sum() for t in floats])).all()):
-        return
-    for tensor in floats:
-        bad = (~torch.isfinite(tensor)).nonzero()
-        if len(bad):
-            raise ValueError(
-                f"`{name}` contains NaN or infinite values (first at index "
-                f"{tuple(bad[0].tolist())}: {tensor[tuple(bad[0])].item()}); clean the data first."
-            )
 
 
 def _verbose(verbose):
@@ -379,12 +371,3 @@ def _length(batches):
 def _len(x):
     leaf = nest.first_leaf(x)
     return len(leaf)
-
-
-def _concatenate_to_numpy(outputs):
-    first = outputs[0]
-    if isinstance(first, torch.Tensor):
-        return torch.cat(outputs).cpu().numpy()
-    if isinstance(first, dict):
-        return {key: _concatenate_to_numpy([o[key] for o in outputs]) for key in first}
-    return [_concatenate_to_numpy([o[i] for o in outputs]) for i in range(len(first))]

@@ -1,0 +1,1 @@
+"""The Keras conformance suite: reference generators, comparisons and the report (not shipped)."""

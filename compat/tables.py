@@ -1,0 +1,62 @@
+"""The case tables the compat suite shares with `tests/`, and where each family's Keras values live.
+
+The tables stay beside the unit tests that also run them (`tests/<family>/*_cases.py`, imported
+there by their bare module names); this module puts those folders on `sys.path` once, so the compat
+tests import the very same modules: `from compat.tables import layer_cases`.
+`SOURCES` maps each reference family to its committed file and to the function of its generator
+that computes the same `{key: value}` with real Keras in-process (the `--live` mode).
+"""
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCES = ROOT / "compat" / "references"
+for _folder in ("layers", "metrics", "optimizers", "models", "trainer"):
+    if str(ROOT / "tests" / _folder) not in sys.path:
+        sys.path.insert(0, str(ROOT / "tests" / _folder))
+
+layer_cases = importlib.import_module("cases")  # tests/layers/cases.py
+metric_cases = importlib.import_module("metric_cases")
+optimizer_cases = importlib.import_module("optimizer_cases")
+model_cases = importlib.import_module("model_cases")
+fit_cases = importlib.import_module("fit_cases")
+
+
+def generator(family):
+    """The module `compat/make_<family>_references.py`."""
+    return importlib.import_module(f"compat.make_{family}_references")
+
+
+def _optimizers(keras):
+    return {**optimizer_cases.keras_references(keras), "keras_version": np.array(keras.__version__)}
+
+
+def _fit(keras):
+    refs = generator("fit").keras_references(keras)
+    return {**refs, "keras_version": np.array(keras.__version__)}
+
+
+# family -> (committed file, `keras -> {key: value}` as the generator computes it)
+SOURCES = {
+    "bottom": ("bottom.npz", lambda keras: generator("bottom").build_references(keras)),
+    "losses": ("losses.npz", lambda keras: generator("loss").references(keras)),
+    "metrics": ("metrics.npz", lambda keras: generator("metric").references(keras)),
+    "optimizers": ("optimizers.npz", _optimizers),
+    "models": ("models.json", lambda keras: generator("model").references(keras)),
+    "fit": ("fit.npz", _fit),
+    "layers": ("layers.npz", lambda keras: generator("layer").references(keras)),
+}
+
+
+def load_committed(family):
+    """The committed reference of `family`: `{key: array}` (`.npz`) or the parsed JSON."""
+    path = REFERENCES / SOURCES[family][0]
+    if path.suffix == ".json":
+        return json.loads(path.read_text(encoding="utf-8"))
+    with np.load(path, allow_pickle=False) as archive:
+        return {key: archive[key] for key in archive.files}

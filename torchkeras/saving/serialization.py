@@ -1,0 +1,156 @@
+"""Objects <-> Keras' config dicts (`{"module", "class_name", "config", ...}`), never running code.
+
+Classes are found by `class_name` (or `registered_name`) in torchkeras' closed registries and in
+the custom objects the caller registered or passed; nothing named by a file is ever imported.
+"""
+
+import inspect
+import json
+
+import torch
+
+from torchkeras import registry
+from torchkeras.optimizers.schedules import SCHEDULES
+from torchkeras.registry import (
+    CALLBACKS,
+    CONSTRAINTS,
+    INITIALIZERS,
+    LAYERS,
+    LOSSES,
+    METRICS,
+    OPTIMIZERS,
+    REGULARIZERS,
+)
+from torchkeras.saving.object_registration import get_registered_name
+
+# Searched in this order for a class name; a config's `module` picks its family first.
+_FAMILIES = (
+    LAYERS, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, INITIALIZERS, REGULARIZERS, CONSTRAINTS,
+    CALLBACKS,
+)
+_MODEL_MODULES = {"Functional": "keras.src.models.functional", "Sequential": "keras"}
+
+
+def serialize_keras_object(obj):
+    """A JSON-ready config of `obj`: plain values as they are, objects as Keras' dict form."""
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, (list, tuple)):
+        return [serialize_keras_object(item) for item in obj]
+    if isinstance(obj, dict):
+        return {key: serialize_keras_object(value) for key, value in obj.items()}
+    if isinstance(obj, torch.dtype):
+        return str(obj).replace("torch.", "")
+    if inspect.isfunction(obj) or inspect.isbuiltin(obj):
+        name = get_registered_name(obj)
+        return {"module": "builtins", "class_name": "function", "config": name,
+                "registered_name": "function"}
+    if not hasattr(obj, "get_config"):
+        raise ValueError(f"Cannot serialize {obj!r}: it has no `get_config()` method.")
+    class_name = _class_name(obj)
+    registered = get_registered_name(type(obj))
+    config = {
+        "module": _module_of(obj, class_name),
+        "class_name": class_name,
+        "config": serialize_keras_object(obj.get_config()),
+        "registered_name": registered if registered != class_name else None,
+    }
+    if hasattr(obj, "get_build_config"):
+        config["build_config"] = serialize_keras_object(obj.get_build_config())
+    if hasattr(obj, "get_compile_config"):
+        config["compile_config"] = serialize_keras_object(obj.get_compile_config())
+    return config
+
+
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwargs):
+    """Rebuilds an object from `serialize_keras_object`'s output (or a Keras file's config).
+
+    Args:
+        config: A config dict, a plain value, or a list of them.
+        custom_objects: `{name: class or function}` for objects that are not built in.
+        safe_mode: Kept for Keras' signature: torchkeras never deserializes code (a Lambda's
+            function must be passed in `custom_objects`), whatever its value.
+    """
+    if config is None or isinstance(config, (bool, int, float, str)):
+        return config
+    if isinstance(config, (list, tuple)):
+        return [deserialize_keras_object(item, custom_objects) for item in config]
+    if not isinstance(config, dict):
+        return config
+    if "class_name" not in config:  # e.g. per-output losses keyed by output name
+        return {key: deserialize_keras_object(value, custom_objects) for key, value in config.items()}
+    if config["class_name"] == "function":
+        return _function(config, custom_objects)
+    cls = resolve_class(config, custom_objects)
+    inner = config.get("config") or {}
+    with registry.CustomObjectsPushed(custom_objects):
+        if _takes_custom_objects(cls.from_config):
+            obj = cls.from_config(inner, custom_objects=custom_objects)
+        else:
+            obj = cls.from_config(inner)
+        build_config = config.get("build_config")
+        if build_config and hasattr(obj, "build_from_config") and not obj.built:
+            obj.build_from_config(build_config)
+        compile_config = config.get("compile_config")
+        if compile_config and hasattr(obj, "compile_from_config"):
+            obj.compile_from_config(compile_config)
+    return obj
+
+
+def model_from_json(json_string, custom_objects=None):
+    """A model (new weights) from `model.to_json()`'s output; loading never runs code."""
+    return deserialize_keras_object(json.loads(json_string), custom_objects=custom_objects)
+
+
+def resolve_class(config, custom_objects=None):
+    """The class a config names: custom objects first, then the built-in registries."""
+    names = [n for n in (config.get("registered_name"), config.get("class_name")) if n]
+    for name in names:
+        found = registry.merged_custom_objects(custom_objects).get(name)
+        if found is not None:
+            return found
+    module = config.get("module") or ""
+    families = sorted(_FAMILIES, key=lambda family: family.module != module)
+    for family in families:
+        if config["class_name"] in family:
+            return family.lookup(config["class_name"])
+    raise ValueError(
+        f"Could not locate class {config['class_name']!r} (module {module!r}). Register it with "
+        "`@keras.saving.register_keras_serializable()` or pass it in `custom_objects`."
+    )
+
+
+def _function(config, custom_objects):
+    name = config.get("config")
+    found = registry.merged_custom_objects(custom_objects).get(name)
+    if found is not None:
+        return found
+    for family in (registry.ACTIVATIONS, LOSSES, METRICS):
+        if name in family:
+            return family.lookup(name)
+    raise ValueError(
+        f"Could not locate function {name!r}. Pass it in `custom_objects` or register it with "
+        "`@keras.saving.register_keras_serializable()`."
+    )
+
+
+def _class_name(obj):
+    if getattr(obj, "_plain_functional", False):
+        return "Functional"
+    return type(obj).__name__
+
+
+def _module_of(obj, class_name):
+    if class_name in _MODEL_MODULES and type(obj).__name__ in ("Model", "Sequential"):
+        return _MODEL_MODULES[class_name]
+    for family in _FAMILIES:
+        if class_name in family and family.lookup(class_name) is type(obj):
+            return family.module
+    return None
+
+
+def _takes_custom_objects(method):
+    try:
+        return "custom_objects" in inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False
