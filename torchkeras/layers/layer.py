@@ -32,6 +32,10 @@ class Layer(WeightsMixin, nn.Module):
             model's input, as in Keras (`batch_input_shape`, `input_dim` likewise).
     """
 
+    _call_args = ("inputs",)
+    _call_takes_training = False
+    _call_takes_mask = False
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
@@ -40,6 +44,7 @@ class Layer(WeightsMixin, nn.Module):
             cls.__init__ = layer_config.records_arguments(cls.__dict__["__init__"])
         cls._call_args = tuple(inspect.signature(cls.call).parameters)[1:]
         cls._call_takes_training = "training" in cls._call_args
+        cls._call_takes_mask = "mask" in cls._call_args or layer_config.has_var_keyword(cls.call)
 
     def __init__(
         self, *, activity_regularizer=None, trainable=True, dtype=None, name=None, **kwargs
@@ -87,6 +92,8 @@ class Layer(WeightsMixin, nn.Module):
         """Builds on the first call, then runs `call` with Keras' `training` semantics."""
         if not self.built:
             self._build_for(args, kwargs, device=_device_of(args))
+        if not self._call_takes_mask:
+            kwargs.pop("mask", None)  # Keras passes masks only to calls that accept them
         training = kwargs.pop("training", None)
         if training is None:  # inherit an enclosing call's explicit value, else the module mode
             inherited = call_context.current_training()

@@ -3,6 +3,6 @@
 from torchkeras.models.cloning import clone_model
 from torchkeras.models.model import Model
 from torchkeras.models.sequential import Sequential
-from torchkeras.saving import model_from_json
+from torchkeras.saving import load_model, model_from_json, save_model
 
-__all__ = ["Model", "Sequential", "clone_model", "model_from_json"]
+__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]

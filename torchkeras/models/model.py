@@ -10,6 +10,7 @@ from torchkeras.models import summary
 from torchkeras.models.functional_config import functional_config, functional_from_config
 from torchkeras.models.graph import Graph
 from torchkeras.registry import LAYERS
+from torchkeras.saving import api as saving_api
 from torchkeras.saving.serialization import serialize_keras_object
 from torchkeras.trainer import Trainer
 from torchkeras.utils import nest
@@ -89,6 +90,18 @@ class Model(Trainer, Layer):
         if "input_layers" in config and "layers" in config:
             return functional_from_config(cls, config, custom_objects)
         return super().from_config(config)
+
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        """Saves the model (config, weights, optimizer state) as `.keras` or legacy `.h5`."""
+        saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Saves the weights as `.weights.h5` (Keras layout) or `.safetensors`."""
+        saving_api.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        """Loads weights from `.weights.h5`, `.safetensors`, `.keras` or legacy `.h5`."""
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
     def to_json(self, **kwargs):
         """The model's config as a JSON string (architecture only, no weights)."""

@@ -5,14 +5,17 @@ every ZIP member (known names only, bounded sizes, no links) and never runs code
 come from torchkeras' registries or the caller's `custom_objects`.
 """
 
+import contextlib
 import datetime
 import io
 import json
 import stat
 import zipfile
+import zlib
 
 import h5py
 
+from torchkeras.layers.layer import Layer
 from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
 from torchkeras.saving.weights_h5 import read_model_weights, write_model_weights
 from torchkeras.utils.atomic_io import atomic_write
@@ -24,6 +27,7 @@ KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose layout these files fo
 _MAX_JSON_BYTES = 64 * 2**20
 _MAX_WEIGHTS_BYTES = 64 * 2**30
 _MAX_RATIO = 200  # uncompressed / compressed size beyond which a member is a zip bomb
+_CHUNK_BYTES = 2**20
 
 
 def save_keras_file(model, filepath, include_optimizer=True):
@@ -44,59 +48,164 @@ def save_keras_file(model, filepath, include_optimizer=True):
 
 
 def load_keras_file(filepath, custom_objects=None, compile=True):
-    """Rebuilds the model saved in a `.keras` file (by torchkeras or by Keras 3)."""
-    with zipfile.ZipFile(filepath, "r") as archive:
+    """Rebuilds the model saved in a `.keras` file (by torchkeras or by Keras 3).
+
+    A damaged or hostile archive (truncated, corrupted, bombs, links, unknown members or
+    classes) raises `ValueError`; nothing from the file is ever run or written to disk.
+    """
+    with _archive_errors(filepath), zipfile.ZipFile(filepath, "r") as archive:
         members = _checked_members(archive, filepath)
-        config = json.loads(_read(archive, members[CONFIG], _MAX_JSON_BYTES))
+        raw_config = _read(archive, members[CONFIG], _MAX_JSON_BYTES).getvalue()
+        config = _parse_config(raw_config, filepath)
         if not compile:
             config = {key: value for key, value in config.items() if key != "compile_config"}
-        model = deserialize_keras_object(config, custom_objects=custom_objects)
+        model = _deserialize_model(config, custom_objects, filepath)
         optimizer = getattr(model, "optimizer", None)
         if optimizer is not None and hasattr(optimizer, "build") and model.built:
             optimizer.build(model.trainable_weights)
         if WEIGHTS in members:
-            weights = io.BytesIO(_read(archive, members[WEIGHTS], _MAX_WEIGHTS_BYTES))
-            with h5py.File(weights, "r") as h5:
+            weights = _read(archive, members[WEIGHTS], _MAX_WEIGHTS_BYTES)
+            with _open_h5(weights, filepath) as h5:
                 read_model_weights(h5, model, source=str(filepath))
     return model
 
 
 def load_keras_weights(model, filepath, skip_mismatch=False):
     """Loads the weights (and optimizer state) of a `.keras` archive into a built `model`."""
-    with zipfile.ZipFile(filepath, "r") as archive:
+    with _archive_errors(filepath), zipfile.ZipFile(filepath, "r") as archive:
         members = _checked_members(archive, filepath)
         if WEIGHTS not in members:
             raise ValueError(f"'{filepath}' holds no {WEIGHTS}.")
-        weights = io.BytesIO(_read(archive, members[WEIGHTS], _MAX_WEIGHTS_BYTES))
-        with h5py.File(weights, "r") as h5:
+        weights = _read(archive, members[WEIGHTS], _MAX_WEIGHTS_BYTES)
+        with _open_h5(weights, filepath) as h5:
             read_model_weights(h5, model, skip_mismatch=skip_mismatch, source=str(filepath))
 
 
+@contextlib.contextmanager
+def _archive_errors(filepath):
+    """Turns the zip and zlib errors of a truncated or corrupted archive into `ValueError`."""
+    try:
+        yield
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:
+        raise ValueError(
+            f"'{filepath}' is not a valid .keras archive (truncated or corrupted?): {exc}"
+        ) from exc
+
+
+@contextlib.contextmanager
+def _open_h5(weights, filepath):
+    """Opens the in-memory weights member; a damaged HDF5 file raises `ValueError`."""
+    try:
+        h5 = h5py.File(weights, "r")
+    except OSError as exc:
+        raise ValueError(f"'{filepath}': {WEIGHTS} is not a readable HDF5 file: {exc}") from exc
+    with h5:
+        try:
+            yield h5
+        except (OSError, KeyError, RuntimeError) as exc:  # h5py's errors on damaged internals
+            raise ValueError(f"'{filepath}': {WEIGHTS} is damaged: {exc!r}") from exc
+
+
+def _parse_config(data, filepath):
+    try:
+        config = json.loads(data)
+    except RecursionError as exc:
+        raise ValueError(f"'{filepath}': {CONFIG} is nested too deeply.") from exc
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise ValueError(f"'{filepath}': {CONFIG} is not valid JSON: {exc}") from exc
+    if not isinstance(config, dict) or not isinstance(config.get("class_name"), str):
+        raise ValueError(
+            f"'{filepath}': {CONFIG} must hold a model config (a dict with a 'class_name'), "
+            f"got {type(config).__name__}."
+        )
+    return config
+
+
+def _deserialize_model(config, custom_objects, filepath):
+    try:
+        model = deserialize_keras_object(config, custom_objects=custom_objects)
+    except RecursionError as exc:
+        raise ValueError(f"'{filepath}': {CONFIG} is nested too deeply.") from exc
+    if not isinstance(model, Layer):
+        raise ValueError(
+            f"'{filepath}': {CONFIG} describes a {type(model).__name__}, not a model or layer."
+        )
+    return model
+
+
 def _checked_members(archive, filepath):
-    members = {}
+    """`{name: ZipInfo}` of an archive whose every member passed the checks below.
+
+    Refused: unknown names, unsafe paths, duplicates, links and other non-regular files,
+    encrypted members, compressions other than stored/deflate, sizes past the end of the
+    archive, overlapping members, and uncompressed/compressed ratios above `_MAX_RATIO`.
+    """
+    members, size = {}, _archive_size(archive)
     for info in archive.infolist():
         name = info.filename
         if name.endswith("/") and name.strip("/") in ("assets", "variables"):
             continue
         if name not in (CONFIG, METADATA, WEIGHTS) and not name.startswith("assets/"):
             raise ValueError(f"'{filepath}' holds an unexpected member {name!r}; refusing to load.")
-        if ".." in name.split("/") or name.startswith("/") or "\\" in name:
+        if ".." in name.split("/") or name.startswith("/") or "\\" in name or "\0" in name:
             raise ValueError(f"'{filepath}' holds a member with an unsafe path {name!r}.")
-        if stat.S_ISLNK(info.external_attr >> 16):
-            raise ValueError(f"'{filepath}' holds a symbolic link {name!r}; refusing to load.")
-        if info.compress_size and info.file_size / info.compress_size > _MAX_RATIO:
-            raise ValueError(f"'{filepath}' member {name!r} looks like a zip bomb.")
+        if name in members:
+            raise ValueError(f"'{filepath}' holds member {name!r} twice; refusing to load.")
+        _check_member(info, filepath, size)
         members[name] = info
+    _check_no_overlap(members.values(), filepath)
     if CONFIG not in members:
         raise ValueError(f"'{filepath}' is not a Keras archive: it has no {CONFIG}.")
     return members
 
 
+def _check_member(info, filepath, archive_size):
+    name, mode = info.filename, info.external_attr >> 16
+    if stat.S_ISLNK(mode):
+        raise ValueError(f"'{filepath}' holds a symbolic link {name!r}; refusing to load.")
+    if mode and stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise ValueError(f"'{filepath}' member {name!r} is not a regular file (mode {mode:o}).")
+    if info.flag_bits & 0x1:
+        raise ValueError(f"'{filepath}' member {name!r} is encrypted.")
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise ValueError(
+            f"'{filepath}' member {name!r} uses compression method {info.compress_type}; only "
+            "stored and deflate members are read."
+        )
+    if info.header_offset + info.compress_size > archive_size:
+        raise ValueError(
+            f"'{filepath}' member {name!r} declares {info.compress_size} bytes past the end of "
+            "the archive (truncated, or a zip bomb)."
+        )
+    if info.file_size > _MAX_RATIO * max(info.compress_size, 1):
+        raise ValueError(f"'{filepath}' member {name!r} looks like a zip bomb.")
+
+
+def _check_no_overlap(infos, filepath):
+    """Members sharing bytes (one data record under several names) make a zip bomb."""
+    spans = sorted((info.header_offset, info.compress_size, info.filename) for info in infos)
+    for (start, length, name), (next_start, _, other) in zip(spans, spans[1:]):
+        if start + length > next_start:
+            raise ValueError(f"'{filepath}' members {name!r} and {other!r} overlap (a zip bomb).")
+
+
+def _archive_size(archive):
+    here = archive.fp.tell()
+    size = archive.fp.seek(0, io.SEEK_END)
+    archive.fp.seek(here)
+    return size
+
+
 def _read(archive, info, limit):
+    """The member's bytes as a `BytesIO`, read in chunks so memory follows its declared size."""
     if info.file_size > limit:
         raise ValueError(f"Member {info.filename!r} is {info.file_size} bytes, over {limit}.")
+    data, total = io.BytesIO(), 0
     with archive.open(info) as member:
-        data = member.read(limit + 1)
-    if len(data) > limit:
-        raise ValueError(f"Member {info.filename!r} is larger than its header says.")
+        while chunk := member.read(_CHUNK_BYTES):  # bounds each inflate step (no bomb spike)
+            total += len(chunk)
+            if total > min(info.file_size, limit):
+                raise ValueError(f"Member {info.filename!r} is larger than its header says.")
+            data.write(chunk)
+    data.seek(0)
     return data

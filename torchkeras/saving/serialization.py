@@ -104,24 +104,37 @@ def model_from_json(json_string, custom_objects=None):
 
 def resolve_class(config, custom_objects=None):
     """The class a config names: custom objects first, then the built-in registries."""
-    names = [n for n in (config.get("registered_name"), config.get("class_name")) if n]
+    class_name, module = config.get("class_name"), config.get("module") or ""
+    if not isinstance(class_name, str):
+        raise ValueError(f"A config's 'class_name' must be a string, got {class_name!r}.")
+    names = [n for n in (config.get("registered_name"), class_name) if isinstance(n, str) and n]
+    found = None
     for name in names:
         found = registry.merged_custom_objects(custom_objects).get(name)
         if found is not None:
-            return found
-    module = config.get("module") or ""
+            break
     families = sorted(_FAMILIES, key=lambda family: family.module != module)
-    for family in families:
-        if config["class_name"] in family:
-            return family.lookup(config["class_name"])
-    raise ValueError(
-        f"Could not locate class {config['class_name']!r} (module {module!r}). Register it with "
-        "`@keras.saving.register_keras_serializable()` or pass it in `custom_objects`."
-    )
+    for family in families if found is None else ():
+        if class_name in family:
+            found = family.lookup(class_name)
+            break
+    if found is None:
+        raise ValueError(
+            f"Could not locate class {class_name!r} (module {module!r}). Register it with "
+            "`@keras.saving.register_keras_serializable()` or pass it in `custom_objects`."
+        )
+    if not (inspect.isclass(found) and hasattr(found, "from_config")):
+        raise ValueError(
+            f"Config class_name {class_name!r} names {found!r}, which is not a class with "
+            "`from_config`; refusing to build it."
+        )
+    return found
 
 
 def _function(config, custom_objects):
     name = config.get("config")
+    if not isinstance(name, str):
+        raise ValueError(f"A function config must name the function, got config={name!r}.")
     found = registry.merged_custom_objects(custom_objects).get(name)
     if found is not None:
         return found
