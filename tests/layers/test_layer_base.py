@@ -212,3 +212,11 @@ def test_plain_list_of_layers_is_tracked():
     model(np.ones((2, 4)))
     assert len(model.trainable_weights) == 6
     assert "blocks.2.kernel" in model.state_dict()
+
+
+def test_get_weights_returns_copies():
+    layer = layers.Dense(2)
+    layer(np.ones((1, 2)))
+    values = layer.get_weights()
+    values[0][:] = 42.0
+    assert not torch.any(layer.kernel == 42.0)

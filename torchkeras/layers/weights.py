@@ -122,7 +122,7 @@ class WeightsMixin:
 
     def get_weights(self):
         """The weights as numpy arrays, in Keras layout and order."""
-        return [w.detach().cpu().numpy() for w in self.weights]
+        return [w.detach().cpu().numpy().copy() for w in self.weights]  # copies, as Keras
 
     def set_weights(self, weights):
         """Copies numpy arrays (Keras layout, `get_weights()` order) into the weights."""
