@@ -1,0 +1,13 @@
+"""print_msg: the one place callbacks write progress messages ("Epoch 5: early stopping")."""
+
+import sys
+
+
+def print_msg(message):
+    """Writes `message` and a newline to standard output and flushes it, as Keras' `io_utils`.
+
+    Args:
+        message: The text to write; Keras' messages keep their leading newline.
+    """
+    sys.stdout.write(message + "\n")
+    sys.stdout.flush()
