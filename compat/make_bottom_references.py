@@ -2,7 +2,7 @@
 
 Run with real Keras 3 on its torch backend (Keras runs on the CPU, where seeded draws are made):
 
-    KERAS_BACKEND=torch python compat/make_bottom_references.py
+    KERAS_BACKEND=torch python -m compat.make_bottom_references
 
 It writes `compat/references/bottom.npz`: the fixed inputs (`inputs/*`), every case's Keras output
 (`activations/*`, `regularizers/*`, `constraints/*`, `initializers/*`), sample statistics of
@@ -18,10 +18,10 @@ import importlib
 import io
 import json
 import math
-import os
 from pathlib import Path
 
 import numpy as np
+from compat.reference_io import import_keras
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "compat" / "references" / "bottom.npz"
@@ -319,14 +319,6 @@ def to_bytes(refs):
     np.savez(buffer, **{key: refs[key] for key in sorted(refs)})
     return buffer.getvalue()
 
-
-def import_keras():
-    """Real Keras on its torch backend; refuses torchkeras or a Keras with another backend."""
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = importlib.import_module("keras")
-    if keras.backend.backend() != "torch":
-        raise RuntimeError(f"Run with KERAS_BACKEND=torch, got {keras.backend.backend()!r}.")
-    return keras
 
 
 def main():

@@ -2,7 +2,7 @@
 
 Run with real Keras 3 on its torch backend:
 
-    KERAS_BACKEND=torch python compat/make_layer_references.py
+    KERAS_BACKEND=torch python -m compat.make_layer_references
 
 For every case of `tests/layers/cases.py` it builds the Keras layer of the same class name with the
 case's arguments, calls it on a seeded input and records under `<case id>/`: the input(s)
@@ -15,15 +15,13 @@ Members are sorted and dated 1980-01-01, so regenerating gives identical bytes.
 """
 
 import importlib
-import io
 import json
-import os
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import torch
+from compat.reference_io import import_keras, write_npz
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "compat" / "references" / "layers.npz"
@@ -32,16 +30,6 @@ if str(ROOT / "tests" / "layers") not in sys.path:
 
 layer_cases = importlib.import_module("cases")  # tests/layers/cases.py
 
-
-def import_keras():
-    """Real Keras on its torch backend; refuses torchkeras or a Keras with another backend."""
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = importlib.import_module("keras")
-    if keras.backend.backend() != "torch":
-        raise RuntimeError(f"Run with KERAS_BACKEND=torch, got {keras.backend.backend()!r}.")
-    if "torchkeras" in keras.__file__:
-        raise RuntimeError(f"`keras` must be real Keras 3, got {keras.__file__}.")
-    return keras
 
 
 def make_inputs(case, seed):
@@ -108,19 +96,6 @@ def references(keras):
     refs["keras_version"] = np.array(keras.__version__)
     return refs
 
-
-def write_npz(path, arrays):
-    """`np.savez` with sorted members and a fixed date, so identical arrays give identical bytes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for key in sorted(arrays):
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.asarray(arrays[key]), allow_pickle=False)
-            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, member.getvalue())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue())
 
 
 def main():

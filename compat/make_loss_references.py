@@ -2,7 +2,7 @@
 
 Run with real Keras 3 on its torch backend:
 
-    KERAS_BACKEND=torch python compat/make_loss_references.py
+    KERAS_BACKEND=torch python -m compat.make_loss_references
 
 Every case of `CASES` evaluates one Keras loss class (or function) on fixed, seeded inputs: both
 `from_logits` settings, label smoothing, other axes, each reduction, sample weights, and
@@ -14,15 +14,12 @@ the gradient of the summed output with respect to `y_pred` (`cases/<case>/grad`)
 entries carry a fixed date, so regenerating gives identical bytes.
 """
 
-import importlib
-import io
 import json
-import os
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import torch
+from compat.reference_io import import_keras, write_npz
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "compat" / "references" / "losses.npz"
@@ -317,14 +314,6 @@ def run_case(module, case, y_true, y_pred, sample_weight):
     return output.detach().numpy(), grad.numpy()
 
 
-def import_keras():
-    """Real Keras on its torch backend; refuses a Keras with another backend."""
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = importlib.import_module("keras")
-    if keras.backend.backend() != "torch":
-        raise RuntimeError(f"Run with KERAS_BACKEND=torch, got {keras.backend.backend()!r}.")
-    return keras
-
 
 def references(keras):
     """`{npz key: array}`: the inputs once, then each case's spec, output and gradient."""
@@ -346,19 +335,6 @@ def references(keras):
         arrays[f"cases/{case['name']}/grad"] = grad
     return arrays
 
-
-def write_npz(path, arrays):
-    """Writes an `.npz` with sorted keys and a fixed zip date, so the bytes are reproducible."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for key in sorted(arrays):
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.asarray(arrays[key]), allow_pickle=False)
-            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, member.getvalue())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue())
 
 
 def main():

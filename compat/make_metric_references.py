@@ -2,7 +2,7 @@
 
 Run with real Keras 3 on its torch backend:
 
-    KERAS_BACKEND=torch python compat/make_metric_references.py
+    KERAS_BACKEND=torch python -m compat.make_metric_references
 
 For every case of `tests/metrics/metric_cases.py` and each of its sample-weightings it feeds the
 three input batches and stores `result()` after each one (`result/<case>/<weighting>`); it also
@@ -12,12 +12,8 @@ stores each case's `get_config()` as JSON (`config/<case>`), the output of each 
 sorted members and fixed timestamps, so regenerating gives identical bytes.
 """
 
-import importlib
-import io
 import json
-import os
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -27,15 +23,8 @@ REFERENCE = ROOT / "compat" / "references" / "metrics.npz"
 sys.path.insert(0, str(ROOT / "tests" / "metrics"))  # tests/ is not a package
 
 import metric_cases  # noqa: E402  (needs the path above)
+from compat.reference_io import import_keras, write_npz
 
-
-def import_keras():
-    """Real Keras on its torch backend; refuses torchkeras or a Keras with another backend."""
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = importlib.import_module("keras")
-    if keras.backend.backend() != "torch":
-        raise RuntimeError(f"Run with KERAS_BACKEND=torch, got {keras.backend.backend()!r}.")
-    return keras
 
 
 def jsonable(value):
@@ -69,18 +58,6 @@ def references(keras):
     arrays["keras_version"] = np.array(keras.__version__)
     return arrays
 
-
-def write_npz(path, arrays):
-    """`np.savez` with sorted members and a fixed date, so identical arrays give identical bytes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in sorted(arrays):
-            buffer = io.BytesIO()
-            np.lib.format.write_array(buffer, np.asarray(arrays[name]), allow_pickle=False)
-            info = zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, buffer.getvalue())
 
 
 def main():

@@ -2,7 +2,7 @@
 
 Run with real Keras 3 on its torch backend:
 
-    KERAS_BACKEND=torch python compat/make_model_references.py
+    KERAS_BACKEND=torch python -m compat.make_model_references
 
 For each case of `tests/models/model_cases.py` it saves `count_params()`, the weight shapes in
 `model.weights` order, the trainable/non-trainable weight counts and the parsed `summary()` table
@@ -10,9 +10,7 @@ For each case of `tests/models/model_cases.py` it saves `count_params()`, the we
 against that file. The output has sorted keys and no dates, so regenerating gives identical bytes.
 """
 
-import importlib
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -21,15 +19,8 @@ REFERENCE = ROOT / "compat" / "references" / "models.json"
 sys.path.insert(0, str(ROOT / "tests" / "models"))  # tests/ is not a package
 
 import model_cases  # noqa: E402  (needs the path above)
+from compat.reference_io import import_keras
 
-
-def import_keras():
-    """Real Keras on its torch backend; refuses torchkeras or a Keras with another backend."""
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = importlib.import_module("keras")
-    if keras.backend.backend() != "torch":
-        raise RuntimeError(f"Run with KERAS_BACKEND=torch, got {keras.backend.backend()!r}.")
-    return keras
 
 
 def references(keras):

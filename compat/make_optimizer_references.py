@@ -2,7 +2,7 @@
 
 Run with real Keras 3 on its torch backend:
 
-    KERAS_BACKEND=torch python compat/make_optimizer_references.py
+    KERAS_BACKEND=torch python -m compat.make_optimizer_references
 
 For every case of `tests/optimizers/optimizer_cases.py` (each optimizer with its own options and
 every base option: weight decay, the three clippings, gradient accumulation, a schedule, EMA,
@@ -14,11 +14,7 @@ ScheduleFreeAdamW is left out: Keras 3.15.1's torch backend reads its `z` slot a
 in place, unlike its JAX and TensorFlow backends (see tests/optimizers/test_optimizers.py).
 """
 
-import importlib
-import io
-import os
 import sys
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -28,29 +24,9 @@ REFERENCE = ROOT / "compat" / "references" / "optimizers.npz"
 sys.path.insert(0, str(ROOT / "tests" / "optimizers"))  # tests/ is not a package
 
 import optimizer_cases  # noqa: E402  (needs the path above)
+from compat.reference_io import import_keras, write_npz
 
 
-def import_keras():
-    """Real Keras on its torch backend; refuses torchkeras or a Keras with another backend."""
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = importlib.import_module("keras")
-    if keras.backend.backend() != "torch":
-        raise RuntimeError(f"Run with KERAS_BACKEND=torch, got {keras.backend.backend()!r}.")
-    return keras
-
-
-def write_npz(path, arrays):
-    """`np.savez` with sorted members and a fixed date, so identical arrays give identical bytes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for key in sorted(arrays):
-            member = io.BytesIO()
-            np.lib.format.write_array(member, np.asarray(arrays[key]), allow_pickle=False)
-            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, member.getvalue())
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(buffer.getvalue())
 
 
 def main():

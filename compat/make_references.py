@@ -1,8 +1,8 @@
 """Regenerates every reference file of the compat suite with real Keras 3 (torch backend, CPU).
 
-    KERAS_BACKEND=torch python compat/make_references.py            # all families
-    KERAS_BACKEND=torch python compat/make_references.py layers fit  # some of them
-    KERAS_BACKEND=torch python compat/make_references.py --check    # fail if any byte changed
+    KERAS_BACKEND=torch python -m compat.make_references            # all families
+    KERAS_BACKEND=torch python -m compat.make_references layers fit  # some of them
+    KERAS_BACKEND=torch python -m compat.make_references --check    # fail if any byte changed
 
 Each family's generator (`compat/make_<family>_references.py`) runs in its own process, exactly as
 when it is run alone, so the bytes do not depend on what ran before it. Every generator sorts its
@@ -42,7 +42,8 @@ def regenerate(families):
     for family in families:
         script, file = GENERATORS[family]
         before = digest(REFERENCES / file)
-        subprocess.run([sys.executable, str(ROOT / "compat" / script)], check=True, env=env)
+        module = f"compat.{script.removesuffix('.py')}"
+        subprocess.run([sys.executable, "-m", module], check=True, env=env, cwd=ROOT)
         changes[file] = (before, digest(REFERENCES / file))
     return changes
 

@@ -2,7 +2,7 @@
 
 Run with real Keras 3 on its torch backend:
 
-    KERAS_BACKEND=torch python compat/make_weights_references.py
+    KERAS_BACKEND=torch python -m compat.make_weights_references
 
 For each case it builds the model with Keras, gives every weight seeded random values, saves
 `compat/references/weights/<case>.weights.h5` with `model.save_weights`, and records the inputs
@@ -11,9 +11,7 @@ no timestamps, so regenerating gives identical bytes (checked); the JSON has sor
 `tests/saving/test_weights_files.py` loads these files into torchkeras without Keras installed.
 """
 
-import importlib
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -24,15 +22,8 @@ REFERENCES = ROOT / "compat" / "references" / "weights"
 sys.path.insert(0, str(ROOT / "tests" / "saving"))  # tests/ is not a package
 
 import weights_cases  # noqa: E402  (needs the path above)
+from compat.reference_io import import_keras
 
-
-def import_keras():
-    """Real Keras on its torch backend; refuses torchkeras or a Keras with another backend."""
-    os.environ.setdefault("KERAS_BACKEND", "torch")
-    keras = importlib.import_module("keras")
-    if keras.backend.backend() != "torch" or not hasattr(keras, "__version__"):
-        raise RuntimeError(f"Run with KERAS_BACKEND=torch, got {keras.backend.backend()!r}.")
-    return keras
 
 
 def write_case(keras, case, seed):
