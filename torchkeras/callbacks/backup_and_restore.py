@@ -189,7 +189,8 @@ class BackupAndRestore(Callback):
         with atomic_write(os.path.join(self.backup_dir, _POINTER), "w") as file:
             json.dump({"generation": generation}, file)
         self._generation = generation
-        self._remove_files(keep={generation, generation - 1} if self.double_checkpoint else {generation})
+        keep = {generation, generation - 1} if self.double_checkpoint else {generation}
+        self._remove_files(keep)
 
     # ---- files ---------------------------------------------------------------------------
     def on_train_end(self, logs=None):

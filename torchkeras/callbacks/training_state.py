@@ -125,7 +125,7 @@ class TrainingResume:
                 f"has {len(variables)}; the epoch's metrics restart from this batch.",
                 stacklevel=2,
             )
-        if False:
+        if self.step_rng is not None:
             restore_rng(self.step_rng)
 
 

@@ -124,6 +124,23 @@ class ArrayBatches:
             yield pack_x_y_sample_weight(*batch)
 
 
+def skip_batches(batches, count):
+    """An iterator over `batches` past its first `count` batches, and the last one skipped.
+
+    The skipped batches are drawn as in the run being resumed, so the epoch's permutation (or
+    a loader's shuffling) takes the same random draws. The last skipped batch is None when
+    `count` is 0 or the data ran out.
+    """
+    iterator = iter(batches)
+    last = None
+    for _ in range(count):
+        batch = next(iterator, None)
+        if batch is None:
+            break
+        last = batch
+    return iterator, last
+
+
 class IterableBatches:
     """Batches from a DataLoader, Dataset, PyDataset-like sequence or generator, moved to `device`.
 
@@ -152,7 +169,7 @@ class IterableBatches:
         self._iterator = None
 
     def __len__(self):
-        length = _length(self.source)
+        length = length_or_none(self.source)
         if self.steps is not None:
             return self.steps if length is None else min(self.steps, length)
         return length
@@ -260,7 +277,8 @@ def _take(structure, cut):
     return nest.map_structure(cut, structure)
 
 
-def _length(source):
+def length_or_none(source):
+    """`len(source)`, or None for sources without a length (generators)."""
     try:
         return len(source)
     except TypeError:

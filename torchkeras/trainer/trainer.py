@@ -118,17 +118,19 @@ class Trainer(Steps):
         )
         callbacks = CallbackList(
             callbacks, add_history=True, add_progbar=_verbose(verbose) != 0, model=self,
-            verbose=_verbose(verbose), epochs=epochs, steps=_length(train),
+            verbose=_verbose(verbose), epochs=epochs, steps=data_utils.length_or_none(train),
         )
         self.stop_training = False
         self.__dict__.pop("_params_cache", None)
         callbacks.on_train_begin()
+        resume = self._take_resume(callbacks.history)
         epoch_logs = {}
-        for epoch in range(initial_epoch, epochs):
+        for epoch in range(max(initial_epoch, resume.epoch if resume else 0), epochs):
             self.train()
             self.reset_metrics()
             callbacks.on_epoch_begin(epoch)
-            self._run_epoch(train, callbacks)
+            start = resume.step if resume is not None and epoch == resume.epoch else 0
+            self._run_epoch(self._resume_epoch(train, resume) if start else train, callbacks, start)
             epoch_logs = self._logs_now()
             if validation is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self._evaluate_batches(validation, callbacks)
@@ -143,13 +145,14 @@ class Trainer(Steps):
         callbacks.on_train_end(epoch_logs)
         return callbacks.history
 
-    def _run_epoch(self, batches, callbacks):
-        """One pass over the batches; batch hooks run every `steps_per_execution` steps."""
+    def _run_epoch(self, batches, callbacks, start=0):
+        """One pass over the batches (numbered from `start`); batch hooks run every
+        `steps_per_execution` steps."""
         wants_begin = callbacks.wants("on_train_batch_begin")
         wants_end = callbacks.wants("on_train_batch_end")
         every = max(int(self.steps_per_execution), 1)
         step = -1
-        for step, batch in enumerate(batches):
+        for step, batch in enumerate(batches, start):
             if wants_begin and step % every == 0:
                 callbacks.on_train_batch_begin(step)
             logs = self.train_step(batch)
@@ -159,6 +162,36 @@ class Trainer(Steps):
                 return
         if wants_end and step >= 0 and (step + 1) % every:
             callbacks.on_train_batch_end(step, logs)
+
+    def _take_resume(self, history):
+        """Takes a `BackupAndRestore`'s resume point (or None); puts its epochs into History."""
+        resume = self.__dict__.pop("_training_resume", None)
+        if resume is not None:
+            history.history = {key: list(values) for key, values in resume.history.items()}
+            history.epoch = list(resume.epochs)
+        return resume
+
+    def _resume_epoch(self, batches, resume):
+        """The batches of an interrupted epoch after the backed-up one, with the metrics' running
+        state and the random generators restored as they were after it."""
+        iterator, last = data_utils.skip_batches(batches, resume.step)
+        if last is not None and not self._metrics_built:  # metrics build on their first update
+            self.eval()
+            with torch.no_grad():
+                self.test_step(last)  # its values are overwritten just below
+            self.train()
+        resume.restore_running_state(self)
+        return iterator
+
+    @property
+    def metrics_variables(self):
+        """The state variables of every metric in `model.metrics`, as in Keras."""
+        view = self.__dict__.get("_compile_metrics_view")
+        found = []
+        for metric in self.metrics:
+            owners = self._compiled_metric_objects() if metric is view else [metric]
+            found += [variable for owner in owners for variable in owner.variables]
+        return found
 
     def _fit_batches(
         self, x, y, sample_weight, class_weight, batch_size, shuffle, steps, validation_split,
@@ -232,7 +265,7 @@ class Trainer(Steps):
         batches = self._batches(x, y, sample_weight, None, batch_size, False, steps, device)
         callbacks = CallbackList(
             callbacks, add_progbar=_verbose(verbose) != 0, model=self,
-            verbose=_verbose(verbose), epochs=1, steps=_length(batches),
+            verbose=_verbose(verbose), epochs=1, steps=data_utils.length_or_none(batches),
         )
         logs = self._evaluate_batches(batches, callbacks)
         if return_dict:
@@ -266,7 +299,7 @@ class Trainer(Steps):
             x_only = data_utils.IterableBatches(x, device, batch_size, False, steps)
         callbacks = CallbackList(
             callbacks, add_progbar=_verbose(verbose) != 0, model=self,
-            verbose=_verbose(verbose), epochs=1, steps=_length(x_only),
+            verbose=_verbose(verbose), epochs=1, steps=data_utils.length_or_none(x_only),
         )
         if self.training:  # Keras layers also get `training=False` from `predict_step`
             self.eval()
@@ -359,13 +392,6 @@ def _check_names(spec, getter, skip):
 
 def _verbose(verbose):
     return 1 if verbose == "auto" else int(verbose)
-
-
-def _length(batches):
-    try:
-        return len(batches)
-    except TypeError:
-        return None
 
 
 def _len(x):
