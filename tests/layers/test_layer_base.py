@@ -177,7 +177,7 @@ def test_unique_auto_names():
 
 
 def test_unknown_constructor_argument_is_refused():
-    with pytest.raises(TypeError, match="Unrecognized keyword arguments passed to Dense"):
+    with pytest.raises(ValueError, match="Unrecognized keyword arguments passed to Dense"):
         layers.Dense(2, unitz=3)
 
 

@@ -52,7 +52,7 @@ class Layer(WeightsMixin, nn.Module):
         nn.Module.__init__(self)
         unknown = set(kwargs) - set(_LAYER_KWARGS)
         if unknown:
-            raise TypeError(
+            raise ValueError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: "
                 f"{ {key: kwargs[key] for key in sorted(unknown)} }"
             )

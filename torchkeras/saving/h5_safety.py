@@ -19,13 +19,24 @@ class UnsafeH5Error(ValueError):
     """An HDF5 file holds an object torchkeras refuses to read (link, external data, ...)."""
 
 
+# What h5py raises for damaged internals (bad B-tree or heap, addresses past the end ...).
+_DAMAGE_ERRORS = (OSError, RuntimeError, KeyError, OverflowError, TypeError)
+
+
 def index_datasets(h5file):
     """Checks every object of an open file; returns `{dataset_path: shape}`.
 
     Raises `UnsafeH5Error` for soft or external links, virtual datasets, datasets with
     external storage, non-numeric datasets, named datatypes, or a tree deeper than
-    `MAX_DEPTH` levels or larger than `MAX_OBJECTS` objects.
+    `MAX_DEPTH` levels or larger than `MAX_OBJECTS` objects; `ValueError` for a damaged file.
     """
+    try:
+        return _index(h5file)
+    except _DAMAGE_ERRORS as exc:
+        raise ValueError(f"HDF5 file '{h5file.filename}' is damaged: {exc}") from exc
+
+
+def _index(h5file):
     shapes = {}
     stack = [(h5file, "", 0)]
     seen = 0
@@ -48,6 +59,8 @@ def index_datasets(h5file):
                     "in the file are read (links could point to other files or objects)."
                 )
             obj = group.get(name)
+            if isinstance(obj, (h5py.Group, h5py.Dataset)):
+                h5py.h5o.get_info(obj.id)  # reads the whole object header: damage shows here
             if isinstance(obj, h5py.Group):
                 stack.append((obj, path, depth + 1))
             elif isinstance(obj, h5py.Dataset):
@@ -64,7 +77,8 @@ def _check_dataset(dataset, path):
     if dataset.external:
         raise UnsafeH5Error(f"HDF5 dataset '{path}' keeps its data in external files.")
     dtype = dataset.dtype
-    if dtype.kind not in _NUMERIC_KINDS or dtype.fields is not None or dtype.subdtype is not None:
+    plain = dtype.fields is None and dtype.subdtype is None and dtype.itemsize <= 8
+    if dtype.kind not in _NUMERIC_KINDS or not plain:  # itemsize: torch has no long double
         raise UnsafeH5Error(
             f"HDF5 dataset '{path}' has dtype {dtype}; only numeric arrays are read."
         )
@@ -77,7 +91,10 @@ def read_array(dataset, expected_shape):
             f"HDF5 dataset '{dataset.name}' has shape {tuple(dataset.shape)}, expected "
             f"{tuple(expected_shape)}."
         )
-    array = np.asarray(dataset[()])
+    try:
+        array = np.asarray(dataset[()])
+    except _DAMAGE_ERRORS as exc:
+        raise ValueError(f"HDF5 dataset '{dataset.name}' is damaged: {exc}") from exc
     if not array.dtype.isnative:  # torch reads only native byte order
         array = array.astype(array.dtype.newbyteorder("="))
     return array

@@ -28,6 +28,11 @@ _MAX_JSON_BYTES = 64 * 2**20
 _MAX_WEIGHTS_BYTES = 64 * 2**30
 _MAX_RATIO = 200  # uncompressed / compressed size beyond which a member is a zip bomb
 _CHUNK_BYTES = 2**20
+_UNSUPPORTED_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption
+# Errors from layer code fed values of the wrong type or size; TypeError and KeyError pass
+# through unchanged, as in Keras.
+_MALFORMED_CONFIG_ERRORS = (AttributeError, IndexError, ArithmeticError, RuntimeError)
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, NotImplementedError)
 
 
 def save_keras_file(model, filepath, include_optimizer=True):
@@ -53,9 +58,9 @@ def load_keras_file(filepath, custom_objects=None, compile=True):
     A damaged or hostile archive (truncated, corrupted, bombs, links, unknown members or
     classes) raises `ValueError`; nothing from the file is ever run or written to disk.
     """
-    with _archive_errors(filepath), zipfile.ZipFile(filepath, "r") as archive:
+    with _open_archive(filepath) as archive:
         members = _checked_members(archive, filepath)
-        raw_config = _read(archive, members[CONFIG], _MAX_JSON_BYTES).getvalue()
+        raw_config = _read(archive, members[CONFIG], _MAX_JSON_BYTES, filepath).getvalue()
         config = _parse_config(raw_config, filepath)
         if not compile:
             config = {key: value for key, value in config.items() if key != "compile_config"}
@@ -64,7 +69,7 @@ def load_keras_file(filepath, custom_objects=None, compile=True):
         if optimizer is not None and hasattr(optimizer, "build") and model.built:
             optimizer.build(model.trainable_weights)
         if WEIGHTS in members:
-            weights = _read(archive, members[WEIGHTS], _MAX_WEIGHTS_BYTES)
+            weights = _read(archive, members[WEIGHTS], _MAX_WEIGHTS_BYTES, filepath)
             with _open_h5(weights, filepath) as h5:
                 read_model_weights(h5, model, source=str(filepath))
     return model
@@ -72,24 +77,28 @@ def load_keras_file(filepath, custom_objects=None, compile=True):
 
 def load_keras_weights(model, filepath, skip_mismatch=False):
     """Loads the weights (and optimizer state) of a `.keras` archive into a built `model`."""
-    with _archive_errors(filepath), zipfile.ZipFile(filepath, "r") as archive:
+    with _open_archive(filepath) as archive:
         members = _checked_members(archive, filepath)
         if WEIGHTS not in members:
             raise ValueError(f"'{filepath}' holds no {WEIGHTS}.")
-        weights = _read(archive, members[WEIGHTS], _MAX_WEIGHTS_BYTES)
+        weights = _read(archive, members[WEIGHTS], _MAX_WEIGHTS_BYTES, filepath)
         with _open_h5(weights, filepath) as h5:
             read_model_weights(h5, model, skip_mismatch=skip_mismatch, source=str(filepath))
 
 
 @contextlib.contextmanager
-def _archive_errors(filepath):
-    """Turns the zip and zlib errors of a truncated or corrupted archive into `ValueError`."""
+def _open_archive(filepath):
+    """Opens the ZIP; a truncated or corrupted one raises `ValueError`."""
     try:
-        yield
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError) as exc:
-        raise ValueError(
-            f"'{filepath}' is not a valid .keras archive (truncated or corrupted?): {exc}"
-        ) from exc
+        archive = zipfile.ZipFile(filepath, "r")
+    except _ZIP_ERRORS as exc:
+        raise _corrupted(filepath, exc) from exc
+    with archive:
+        yield archive
+
+
+def _corrupted(filepath, exc):
+    return ValueError(f"'{filepath}' is not a valid .keras archive (truncated or corrupted): {exc}")
 
 
 @contextlib.contextmanager
@@ -97,12 +106,12 @@ def _open_h5(weights, filepath):
     """Opens the in-memory weights member; a damaged HDF5 file raises `ValueError`."""
     try:
         h5 = h5py.File(weights, "r")
-    except OSError as exc:
+    except (OSError, OverflowError) as exc:
         raise ValueError(f"'{filepath}': {WEIGHTS} is not a readable HDF5 file: {exc}") from exc
     with h5:
         try:
             yield h5
-        except (OSError, KeyError, RuntimeError) as exc:  # h5py's errors on damaged internals
+        except (OSError, KeyError, RuntimeError, OverflowError) as exc:  # damaged internals
             raise ValueError(f"'{filepath}': {WEIGHTS} is damaged: {exc!r}") from exc
 
 
@@ -126,6 +135,8 @@ def _deserialize_model(config, custom_objects, filepath):
         model = deserialize_keras_object(config, custom_objects=custom_objects)
     except RecursionError as exc:
         raise ValueError(f"'{filepath}': {CONFIG} is nested too deeply.") from exc
+    except _MALFORMED_CONFIG_ERRORS as exc:  # a value of the wrong type or size reached a layer
+        raise ValueError(f"'{filepath}': {CONFIG} holds a malformed config: {exc!r}") from exc
     if not isinstance(model, Layer):
         raise ValueError(
             f"'{filepath}': {CONFIG} describes a {type(model).__name__}, not a model or layer."
@@ -165,14 +176,16 @@ def _check_member(info, filepath, archive_size):
         raise ValueError(f"'{filepath}' holds a symbolic link {name!r}; refusing to load.")
     if mode and stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
         raise ValueError(f"'{filepath}' member {name!r} is not a regular file (mode {mode:o}).")
-    if info.flag_bits & 0x1:
-        raise ValueError(f"'{filepath}' member {name!r} is encrypted.")
+    if info.flag_bits & _UNSUPPORTED_FLAGS:
+        raise ValueError(
+            f"'{filepath}' member {name!r} is encrypted or patched (flags {info.flag_bits:#x})."
+        )
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         raise ValueError(
             f"'{filepath}' member {name!r} uses compression method {info.compress_type}; only "
             "stored and deflate members are read."
         )
-    if info.header_offset + info.compress_size > archive_size:
+    if info.header_offset < 0 or info.header_offset + info.compress_size > archive_size:
         raise ValueError(
             f"'{filepath}' member {name!r} declares {info.compress_size} bytes past the end of "
             "the archive (truncated, or a zip bomb)."
@@ -196,16 +209,19 @@ def _archive_size(archive):
     return size
 
 
-def _read(archive, info, limit):
+def _read(archive, info, limit, filepath):
     """The member's bytes as a `BytesIO`, read in chunks so memory follows its declared size."""
     if info.file_size > limit:
         raise ValueError(f"Member {info.filename!r} is {info.file_size} bytes, over {limit}.")
     data, total = io.BytesIO(), 0
-    with archive.open(info) as member:
-        while chunk := member.read(_CHUNK_BYTES):  # bounds each inflate step (no bomb spike)
-            total += len(chunk)
-            if total > min(info.file_size, limit):
-                raise ValueError(f"Member {info.filename!r} is larger than its header says.")
-            data.write(chunk)
+    try:
+        with archive.open(info) as member:
+            while chunk := member.read(_CHUNK_BYTES):  # bounds each inflate step (no bomb spike)
+                total += len(chunk)
+                if total > min(info.file_size, limit):
+                    raise ValueError(f"Member {info.filename!r} is larger than its header says.")
+                data.write(chunk)
+    except _ZIP_ERRORS as exc:
+        raise _corrupted(filepath, exc) from exc
     data.seek(0)
     return data

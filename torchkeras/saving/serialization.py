@@ -29,6 +29,7 @@ _FAMILIES = (
     CALLBACKS,
 )
 _MODEL_MODULES = {"Functional": "keras.src.models.functional", "Sequential": "keras"}
+_DICT_KEYS = ("build_config", "compile_config")
 
 
 def serialize_keras_object(obj):
@@ -83,6 +84,12 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
         return _function(config, custom_objects)
     cls = resolve_class(config, custom_objects)
     inner = config.get("config") or {}
+    for key, value in (("config", inner), *((k, config.get(k)) for k in _DICT_KEYS)):
+        if value is not None and not isinstance(value, dict):
+            raise ValueError(
+                f"The {key!r} of a {config['class_name']!r} config must be a dict, got "
+                f"{type(value).__name__}."
+            )
     with registry.CustomObjectsPushed(custom_objects):
         if _takes_custom_objects(cls.from_config):
             obj = cls.from_config(inner, custom_objects=custom_objects)
