@@ -11,6 +11,7 @@ import io
 import json
 import os
 import pickle
+import zipfile
 
 import h5py
 import numpy as np
@@ -322,3 +323,21 @@ def test_keras_lambda_bytecode_loads_with_the_callers_function_instead(tmp_path,
         loaded = load_keras_file(bad, custom_objects={"times_two": lambda x: x + 1})
     x = np.ones((1, 3), "float32")
     np.testing.assert_array_equal(loaded.predict(x, verbose=0), x + 1)
+
+
+def test_a_config_declaring_a_huge_layer_fails_before_allocating(tmp_path):
+    """A config whose layers declare far more weights than the file holds is refused early."""
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    path = tmp_path / "small.keras"
+    model.save(path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    config = json.loads(members["config.json"])
+    config["config"]["layers"][1]["config"]["units"] = 10**9
+    members["config.json"] = json.dumps(config).encode()
+    bomb = tmp_path / "huge.keras"
+    with zipfile.ZipFile(bomb, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(ValueError, match="more weights than the file"):
+        keras.models.load_model(bomb)

@@ -35,3 +35,37 @@ def clear_losses():
     for layer in loss_owners:
         layer._losses.clear()
     loss_owners.clear()
+
+
+# While a file is loaded: how many more weight scalars layers may create (None: no limit).
+_weight_budget = [None]
+
+
+class WeightBudget:
+    """Within this scope layers may create at most `limit` weight scalars in all.
+
+    Loading a file sets it to what the file's weights hold, so a config that declares a huge
+    layer fails before anything is allocated instead of exhausting memory.
+    """
+
+    def __init__(self, limit):
+        self.limit = int(limit)
+
+    def __enter__(self):
+        self.outer = _weight_budget[0]
+        _weight_budget[0] = self.limit
+
+    def __exit__(self, *exc_info):
+        _weight_budget[0] = self.outer
+
+
+def spend_weights(count, layer_name):
+    """Counts `count` new weight scalars against the active budget; raises when it runs out."""
+    if _weight_budget[0] is None:
+        return
+    _weight_budget[0] -= count
+    if _weight_budget[0] < 0:
+        raise ValueError(
+            f"Layer '{layer_name}' would create more weights than the file being loaded holds; "
+            "the file's config does not match its weights (refusing to allocate them)."
+        )

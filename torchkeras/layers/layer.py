@@ -1,6 +1,7 @@
 """Layer: a `torch.nn.Module` with Keras' lazy `build`, weights API, `training` flag and config."""
 
 import inspect
+import math
 
 import numpy as np
 import torch
@@ -213,6 +214,7 @@ class Layer(WeightsMixin, nn.Module):
         (so `self.kernel = self.add_weight(name="kernel", ...)` has `state_dict` key `kernel`).
         """
         shape = tuple(int(d) for d in (shape or ()))
+        call_context.spend_weights(math.prod(shape), self.name)
         torch_dtype = config.standardize_dtype(dtype or self._dtype)
         if initializer is None:
             initializer = "glorot_uniform" if torch_dtype.is_floating_point else "zeros"

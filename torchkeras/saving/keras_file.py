@@ -9,13 +9,16 @@ import contextlib
 import datetime
 import io
 import json
+import math
 import stat
 import zipfile
 import zlib
 
 import h5py
 
+from torchkeras.layers import call_context
 from torchkeras.layers.layer import Layer
+from torchkeras.saving import h5_safety
 from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
 from torchkeras.saving.weights_h5 import read_model_weights, write_model_weights
 from torchkeras.utils.atomic_io import atomic_write
@@ -26,7 +29,9 @@ WEIGHTS = "model.weights.h5"
 KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose layout these files follow
 _MAX_JSON_BYTES = 64 * 2**20
 _MAX_WEIGHTS_BYTES = 64 * 2**30
-_MAX_RATIO = 200  # uncompressed / compressed size beyond which a member is a zip bomb
+_MAX_RATIO = 200
+_BUDGET_SLACK = 2**20  # weights a model may create beyond those its file holds
+_CONFIG_ONLY_BUDGET = 2**26  # uncompressed / compressed size beyond which a member is a zip bomb
 _CHUNK_BYTES = 2**20
 _UNSUPPORTED_FLAGS = 0x1 | 0x20 | 0x40  # encrypted, compressed patched data, strong encryption
 # Errors from layer code fed values of the wrong type or size; TypeError and KeyError pass
@@ -64,15 +69,28 @@ def load_keras_file(filepath, custom_objects=None, compile=True):
         config = _parse_config(raw_config, filepath)
         if not compile:
             config = {key: value for key, value in config.items() if key != "compile_config"}
-        model = _deserialize_model(config, custom_objects, filepath)
+        weights = None
+        if WEIGHTS in members:
+            weights = _read(archive, members[WEIGHTS], _MAX_WEIGHTS_BYTES, filepath)
+        with call_context.WeightBudget(_weight_scalars(weights, filepath) + _BUDGET_SLACK):
+            model = _deserialize_model(config, custom_objects, filepath)
         optimizer = getattr(model, "optimizer", None)
         if optimizer is not None and hasattr(optimizer, "build") and model.built:
             optimizer.build(model.trainable_weights)
-        if WEIGHTS in members:
-            weights = _read(archive, members[WEIGHTS], _MAX_WEIGHTS_BYTES, filepath)
+        if weights is not None:
             with _open_h5(weights, filepath) as h5:
                 read_model_weights(h5, model, source=str(filepath))
     return model
+
+
+def _weight_scalars(weights, filepath):
+    """How many layer-weight scalars the archive's weights file holds (the load's budget)."""
+    if weights is None:
+        return _CONFIG_ONLY_BUDGET
+    with _open_h5(weights, filepath) as h5:
+        shapes = h5_safety.index_datasets(h5)
+    weights.seek(0)
+    return sum(math.prod(shape) for name, shape in shapes.items() if not name.startswith("optimizer/"))
 
 
 def load_keras_weights(model, filepath, skip_mismatch=False):
