@@ -21,12 +21,14 @@ torchkeras' registries or `custom_objects`, and weights are matched by layer nam
 """
 
 import json
+import math
 import warnings
 
 import h5py
 import numpy as np
 import torch
 
+from torchkeras.layers import call_context
 from torchkeras.layers.layer import Layer
 from torchkeras.saving import h5_safety, legacy_h5_config
 from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
@@ -223,7 +225,9 @@ def load_legacy_h5(filepath, custom_objects=None, compile=True):
         keras2 = not (_read_text(h5.attrs, "keras_version") or "").startswith("3.")
         if keras2:
             config = legacy_h5_config.convert_model_config(config)
-        model = deserialize_keras_object(config, custom_objects=custom_objects)
+        held = sum(math.prod(shape) for name, shape in shapes.items() if name.startswith(_WEIGHTS))
+        with call_context.WeightBudget(held + 2**20):  # the config cannot outgrow its weights
+            model = deserialize_keras_object(config, custom_objects=custom_objects)
         if _WEIGHTS in h5:
             read_legacy_weights(h5, h5[_WEIGHTS], shapes, model, source=str(filepath))
         training_config = _read_json(h5.attrs, "training_config") if compile else None
