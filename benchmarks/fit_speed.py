@@ -1,6 +1,7 @@
 """Training and prediction speed: torchkeras vs a plain PyTorch loop (and Keras 3 on torch).
 
 Run: python benchmarks/fit_speed.py [--repeats 3] [--samples 12800] [--device cpu|cuda]
+     [--workloads mlp tiny cnn]
 
 Each workload runs in one process, frameworks interleaved, `--repeats` times; the median
 samples/second of each and its ratio to the plain loop are printed as a Markdown table.
@@ -8,6 +9,7 @@ Keras 3.15.1 (torch backend) is measured too when it is installed.
 """
 
 import argparse
+import dataclasses
 import importlib
 import os
 import statistics
@@ -21,69 +23,96 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 import torchkeras  # noqa: E402  (after KERAS_BACKEND, so that Keras, if present, uses torch)
 
 
-def make_data(samples, features, classes, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.random((samples, features), dtype=np.float32)
-    y = rng.integers(0, classes, size=(samples,)) if classes > 1 else rng.random((samples, 1))
-    return x, y.astype(np.int64 if classes > 1 else np.float32)
+@dataclasses.dataclass
+class Workload:
+    """One model, built the same way in Keras-like APIs and in plain torch."""
+
+    input_shape: tuple  # one sample, Keras layout (channels last)
+    classes: int
+    optimizer: str
+    batch: int
+    keras_layers: callable  # keras module -> list of layers after the Input
+    torch_modules: callable  # () -> list of torch modules (NCHW for images)
+
+    def data(self, samples, seed=0):
+        rng = np.random.default_rng(seed)
+        x = rng.random((samples, *self.input_shape), dtype=np.float32)
+        if self.classes > 1:
+            return x, rng.integers(0, self.classes, size=(samples,)).astype(np.int64)
+        return x, rng.random((samples, 1)).astype(np.float32)
+
+
+def _mlp_layers(keras):
+    return [keras.layers.Dense(512, activation="relu"), keras.layers.Dropout(0.5),
+            keras.layers.Dense(10, activation="softmax")]
+
+
+def _tiny_layers(keras):
+    return [keras.layers.Dense(64, activation="relu"), keras.layers.Dense(1)]
+
+
+def _cnn_layers(keras):
+    return [
+        keras.layers.Conv2D(32, 3, activation="relu"), keras.layers.MaxPooling2D(),
+        keras.layers.Conv2D(64, 3, activation="relu"), keras.layers.MaxPooling2D(),
+        keras.layers.Flatten(), keras.layers.Dense(10, activation="softmax"),
+    ]
+
+
+def _cnn_modules():
+    nn = torch.nn
+    return [nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+            nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 5 * 5, 10)]
 
 
 WORKLOADS = {
-    # name: (features, hidden, classes, dropout, optimizer, batch size)
-    "mlp 784-512-10": (784, 512, 10, 0.5, "adam", 128),
-    "tiny 32-64-1": (32, 64, 1, 0.0, "sgd", 32),
+    "mlp 784-512-10": Workload(
+        (784,), 10, "adam", 128, _mlp_layers,
+        lambda: [torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Dropout(0.5),
+                 torch.nn.Linear(512, 10)],
+    ),
+    "tiny 32-64-1": Workload(
+        (32,), 1, "sgd", 32, _tiny_layers,
+        lambda: [torch.nn.Linear(32, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1)],
+    ),
+    "cnn 28x28x1": Workload((28, 28, 1), 10, "adam", 128, _cnn_layers, _cnn_modules),
 }
+SHORT_NAMES = {"mlp": "mlp 784-512-10", "tiny": "tiny 32-64-1", "cnn": "cnn 28x28x1"}
 
 
-def build_keras_like(keras, features, hidden, classes, dropout, optimizer):
-    """The same model in torchkeras or Keras, from the module given."""
-    layers = [keras.Input(shape=(features,)), keras.layers.Dense(hidden, activation="relu")]
-    if dropout:
-        layers.append(keras.layers.Dropout(dropout))
-    layers.append(keras.layers.Dense(classes, activation="softmax" if classes > 1 else None))
-    model = keras.Sequential(layers)
-    loss = "sparse_categorical_crossentropy" if classes > 1 else "mse"
-    model.compile(optimizer=optimizer, loss=loss)
-    return model
-
-
-def time_keras_like(keras, spec, x, y, device):
-    features, hidden, classes, dropout, optimizer, batch = spec
-    model = build_keras_like(keras, features, hidden, classes, dropout, optimizer)
-    model.fit(x[: batch * 4], y[: batch * 4], batch_size=batch, verbose=0)  # warm up, build
+def time_keras_like(keras, work, x, y, device):
+    model = keras.Sequential([keras.Input(shape=work.input_shape), *work.keras_layers(keras)])
+    loss = "sparse_categorical_crossentropy" if work.classes > 1 else "mse"
+    model.compile(optimizer=work.optimizer, loss=loss)
+    model.fit(x[: work.batch * 4], y[: work.batch * 4], batch_size=work.batch, verbose=0)
     _sync(device)
     start = time.perf_counter()
-    model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
+    model.fit(x, y, batch_size=work.batch, epochs=1, verbose=0)
     _sync(device)
     return len(x) / (time.perf_counter() - start), model
 
 
-def time_plain_torch(spec, x, y, device):
+def time_plain_torch(work, x, y, device):
     """The fastest honest loop: data on device once, no per-step sync, set_to_none grads."""
-    features, hidden, classes, dropout, optimizer, batch = spec
-    modules = [torch.nn.Linear(features, hidden), torch.nn.ReLU()]
-    if dropout:
-        modules.append(torch.nn.Dropout(dropout))
-    modules.append(torch.nn.Linear(hidden, classes))
-    model = torch.nn.Sequential(*modules).to(device)
-    if optimizer == "adam":
+    model = torch.nn.Sequential(*work.torch_modules()).to(device)
+    if work.optimizer == "adam":
         opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7, foreach=True)
     else:
         opt = torch.optim.SGD(model.parameters(), lr=0.01, foreach=True)
-    loss_fn = torch.nn.CrossEntropyLoss() if classes > 1 else torch.nn.MSELoss()
-    xs, ys = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
+    loss_fn = torch.nn.CrossEntropyLoss() if work.classes > 1 else torch.nn.MSELoss()
+    xs, ys = _torch_layout(torch.from_numpy(x)).to(device), torch.from_numpy(y).to(device)
 
     def epoch(count):
         order = torch.randperm(count, device=device)
-        for start in range(0, count, batch):
-            index = order[start : start + batch]
+        for start in range(0, count, work.batch):
+            index = order[start : start + work.batch]
             opt.zero_grad(set_to_none=True)
             loss = loss_fn(model(xs.index_select(0, index)), ys.index_select(0, index))
             loss.backward()
             opt.step()
 
     model.train()
-    epoch(batch * 4)
+    epoch(work.batch * 4)
     _sync(device)
     start = time.perf_counter()
     epoch(len(x))
@@ -91,9 +120,14 @@ def time_plain_torch(spec, x, y, device):
     return len(x) / (time.perf_counter() - start), model
 
 
+def _torch_layout(x):
+    """Images to torch's NCHW, as a torch user keeps them; vectors unchanged."""
+    return x.permute(0, 3, 1, 2).contiguous() if x.ndim == 4 else x
+
+
 def time_predict(kind, model, x, device, batch=1024):
     if kind == "torch":
-        xs = torch.from_numpy(x).to(device)
+        xs = _torch_layout(torch.from_numpy(x)).to(device)
         model.eval()
         start = time.perf_counter()
         with torch.no_grad():
@@ -112,11 +146,31 @@ def _sync(device):
         torch.cuda.synchronize()
 
 
+def measure(name, work, frameworks, args):
+    x, y = work.data(args.samples)
+    fit_rates = {key: [] for key in frameworks}
+    predict_rates = {key: [] for key in frameworks}
+    for _ in range(args.repeats):
+        for key, module in frameworks.items():
+            if module is None:
+                rate, model = time_plain_torch(work, x, y, args.device)
+            else:
+                rate, model = time_keras_like(module, work, x, y, args.device)
+            fit_rates[key].append(rate)
+            predict_rates[key].append(time_predict(key, model, x, args.device))
+    median = statistics.median
+    return [
+        (f"fit {name}", {k: median(v) for k, v in fit_rates.items()}),
+        (f"predict {name}", {k: median(v) for k, v in predict_rates.items()}),
+    ]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--samples", type=int, default=12800)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--workloads", nargs="*", default=sorted(SHORT_NAMES))
     args = parser.parse_args()
     try:
         keras = importlib.import_module("keras")
@@ -127,22 +181,8 @@ def main():
         frameworks["keras"] = keras
     rows = []
     with torchkeras.device(args.device):
-        for name, spec in WORKLOADS.items():
-            x, y = make_data(args.samples, spec[0], spec[2])
-            fit_rates = {key: [] for key in frameworks}
-            predict_rates = {key: [] for key in frameworks}
-            for _ in range(args.repeats):
-                for key, module in frameworks.items():
-                    if module is None:
-                        rate, model = time_plain_torch(spec, x, y, args.device)
-                    else:
-                        rate, model = time_keras_like(module, spec, x, y, args.device)
-                    fit_rates[key].append(rate)
-                    predict_rates[key].append(time_predict(key, model, x, args.device))
-            rows.append((f"fit {name}", {k: statistics.median(v) for k, v in fit_rates.items()}))
-            rows.append(
-                (f"predict {name}", {k: statistics.median(v) for k, v in predict_rates.items()})
-            )
+        for short in args.workloads:
+            rows += measure(SHORT_NAMES[short], WORKLOADS[SHORT_NAMES[short]], frameworks, args)
     print(f"device: {args.device}, torch {torch.__version__}, threads {torch.get_num_threads()}, "
           f"samples {args.samples}, median of {args.repeats} interleaved runs\n")
     header = " | ".join(f"{k} samples/s" for k in frameworks)
