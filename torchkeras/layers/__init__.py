@@ -1,5 +1,6 @@
 """`keras.layers`: the Layer base class and every built-in layer."""
 
+from torchkeras.layers.convolutional import Conv1D, Conv2D, Conv3D
 from torchkeras.layers.core import (
     Activation,
     Dense,
@@ -28,6 +29,20 @@ from torchkeras.layers.merging import (
     multiply,
     subtract,
 )
+from torchkeras.layers.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    AveragePooling3D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
+    MaxPooling1D,
+    MaxPooling2D,
+    MaxPooling3D,
+)
 from torchkeras.layers.regularization import Dropout
 from torchkeras.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 
@@ -35,17 +50,32 @@ __all__ = [
     "Activation",
     "Add",
     "Average",
+    "AveragePooling1D",
+    "AveragePooling2D",
+    "AveragePooling3D",
     "Concatenate",
+    "Conv1D",
+    "Conv2D",
+    "Conv3D",
     "Dense",
     "Dot",
     "Dropout",
     "Embedding",
     "Flatten",
+    "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D",
+    "GlobalAveragePooling3D",
+    "GlobalMaxPooling1D",
+    "GlobalMaxPooling2D",
+    "GlobalMaxPooling3D",
     "Identity",
     "Input",
     "InputLayer",
     "Lambda",
     "Layer",
+    "MaxPooling1D",
+    "MaxPooling2D",
+    "MaxPooling3D",
     "Maximum",
     "Minimum",
     "Multiply",

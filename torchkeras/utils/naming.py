@@ -10,8 +10,9 @@ _counts = {}
 
 def to_snake_case(name):
     """`"MultiHeadAttention"` -> `"multi_head_attention"`, Keras' rule for default names."""
+    name = re.sub(r"\W+", "", name)
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    name = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name)  # "Conv2D" -> "conv2d", as Keras
     return name.lower()
 
 

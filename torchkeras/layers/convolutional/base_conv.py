@@ -1,0 +1,212 @@
+"""BaseConv: the N-d convolution behind Conv1D/2D/3D, in Keras' layout and padding rules."""
+
+import torch
+from torch.nn import functional as F
+
+from torchkeras import activations, constraints, initializers, regularizers
+from torchkeras.layers.convolutional import conv_utils
+from torchkeras.layers.layer import Layer
+
+
+class BaseConv(Layer):
+    """N-d convolution, `activation(conv(inputs, kernel) + bias)`, on torch's `F.convNd`.
+
+    `kernel` is kept in Keras layout, `(*kernel_size, in_channels // groups, filters)` (torch
+    stores `(filters, in // groups, *kernel_size)`); `call` hands torch a permuted view of it.
+    A `channels_last` input is passed as a `(batch, C, *spatial)` view of the same memory
+    (torch's channels_last format), so activations are never copied. `'same'` pads like Keras:
+    the odd extra cell goes at the end, so only that case pads explicitly.
+
+    Args:
+        rank: Number of spatial axes (1, 2 or 3).
+        filters: Number of output channels; a positive int.
+        kernel_size: An int or `rank` ints, the window's extent.
+        strides: An int or `rank` ints.
+        padding: `"valid"`, `"same"` or (rank 1 only) `"causal"`.
+        data_format: `"channels_last"` or `"channels_first"`; `None` reads the config.
+        dilation_rate: An int or `rank` ints; strides and dilation cannot both exceed 1.
+        groups: Number of channel groups; divides both the input channels and `filters`.
+        activation: Activation name or callable; `None` means linear.
+        use_bias: Whether to add a learned `bias` of shape `(filters,)`.
+        kernel_initializer, bias_initializer: Initializer names, configs or callables.
+        kernel_regularizer, bias_regularizer: Regularizers of the weights (added to `losses`).
+        activity_regularizer: Regularizer of the output (added to `losses`).
+        kernel_constraint, bias_constraint: Constraints applied to the weights after updates.
+    """
+
+    def __init__(
+        self,
+        rank,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        data_format=None,
+        dilation_rate=1,
+        groups=1,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.rank = rank
+        self.filters = _positive_int(filters, "filters", self)
+        self.groups = _positive_int(groups, "groups", self)
+        if self.filters % self.groups:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': `filters` must be divisible by `groups`, "
+                f"got filters={filters!r}, groups={groups!r}."
+            )
+        self.kernel_size = conv_utils.normalize_tuple(
+            kernel_size, rank, "kernel_size", self
+        )
+        self.strides = conv_utils.normalize_tuple(strides, rank, "strides", self)
+        self.dilation_rate = conv_utils.normalize_tuple(
+            dilation_rate, rank, "dilation_rate", self
+        )
+        if max(self.strides) > 1 and max(self.dilation_rate) > 1:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': `dilation_rate` > 1 cannot be combined "
+                f"with `strides` > 1, got strides={strides!r}, dilation_rate={dilation_rate!r}."
+            )
+        allowed = ("valid", "same", "causal") if rank == 1 else ("valid", "same")
+        self.padding = conv_utils.normalize_padding(padding, allowed, self)
+        self.data_format = conv_utils.normalize_data_format(data_format, self)
+        self.activation = activations.get(activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+
+    def build(self, input_shape):
+        conv_utils.check_rank(input_shape, self.rank, self)
+        channels = conv_utils.channel_dim(input_shape, self.data_format)
+        if channels is None or channels % self.groups:
+            raise ValueError(
+                f"{type(self).__name__} '{self.name}': the input's channel axis must be known and "
+                f"divisible by groups={self.groups}, got input shape {tuple(input_shape)}."
+            )
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(*self.kernel_size, channels // self.groups, self.filters),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(self.filters,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+        else:
+            self.register_parameter("bias", None)
+
+    def call(self, inputs):
+        if inputs.dtype != self.kernel.dtype and not _autocasting(inputs):
+            inputs = inputs.to(self.kernel.dtype)
+        conv_padding = 0
+        pads = self._pads(conv_utils.spatial_shape(inputs.shape, self.data_format))
+        if pads is not None and all(before == after for before, after in pads):
+            conv_padding = tuple(
+                before for before, _ in pads
+            )  # symmetric: torch pads, no copy
+        elif (
+            pads is not None
+        ):  # the Keras extra cell at the end (or causal): pad explicitly
+            inputs = F.pad(inputs, self._flat_pads(pads))
+        x = conv_utils.to_channels_first(
+            inputs, self.data_format
+        )  # (batch, C, *spatial) view
+        # (*k, in/g, out) -> torch's (out, in/g, *k), a view of the Keras-layout kernel
+        kernel = self.kernel.permute(self.rank + 1, self.rank, *range(self.rank))
+        conv = getattr(F, f"conv{self.rank}d")
+        outputs = conv(
+            x,
+            kernel,
+            self.bias,
+            self.strides,
+            conv_padding,
+            self.dilation_rate,
+            self.groups,
+        )
+        return self.activation(
+            conv_utils.from_channels_first(outputs, self.data_format)
+        )
+
+    def _pads(self, spatial):
+        """Per-axis `(before, after)` padding, or `None` for `'valid'`."""
+        if self.padding == "valid":
+            return None
+        if self.padding == "causal":
+            return [((self.kernel_size[0] - 1) * self.dilation_rate[0], 0)]
+        return [
+            conv_utils.same_padding(n, k, s, d)
+            for n, k, s, d in zip(
+                spatial, self.kernel_size, self.strides, self.dilation_rate
+            )
+        ]
+
+    def _flat_pads(self, pads):
+        if self.data_format == "channels_last":
+            return conv_utils.channels_last_pad(pads)
+        return conv_utils.channels_first_pad(pads)
+
+    def compute_output_shape(self, input_shape):
+        spatial = conv_utils.spatial_shape(input_shape, self.data_format)
+        lengths = tuple(
+            conv_utils.output_length(n, k, s, self.padding, d)
+            for n, k, s, d in zip(
+                spatial, self.kernel_size, self.strides, self.dilation_rate
+            )
+        )
+        if self.data_format == "channels_last":
+            return (input_shape[0], *lengths, self.filters)
+        return (input_shape[0], self.filters, *lengths)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "filters": self.filters,
+            "kernel_size": self.kernel_size,
+            "strides": self.strides,
+            "padding": self.padding,
+            "data_format": self.data_format,
+            "dilation_rate": self.dilation_rate,
+            "groups": self.groups,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+        }
+
+
+def _positive_int(value, argument, layer):
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(
+            f"{type(layer).__name__} '{layer.name}': `{argument}` must be a positive int, "
+            f"got {argument}={value!r}."
+        )
+    return value
+
+
+def _autocasting(inputs):
+    """Whether torch autocast will pick the conv dtype itself (mixed precision)."""
+    return inputs.is_floating_point() and torch.is_autocast_enabled(inputs.device.type)
