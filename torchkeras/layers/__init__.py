@@ -1,5 +1,6 @@
 """`keras.layers`: the Layer base class and every built-in layer."""
 
+from torchkeras.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from torchkeras.layers.convolutional import Conv1D, Conv2D, Conv3D
 from torchkeras.layers.core import (
     Activation,
@@ -29,6 +30,13 @@ from torchkeras.layers.merging import (
     multiply,
     subtract,
 )
+from torchkeras.layers.normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    RMSNormalization,
+    UnitNormalization,
+)
 from torchkeras.layers.pooling import (
     AveragePooling1D,
     AveragePooling2D,
@@ -43,16 +51,28 @@ from torchkeras.layers.pooling import (
     MaxPooling2D,
     MaxPooling3D,
 )
-from torchkeras.layers.regularization import Dropout
+from torchkeras.layers.regularization import (
+    ActivityRegularization,
+    AlphaDropout,
+    Dropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    SpatialDropout3D,
+)
 from torchkeras.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
 
 __all__ = [
     "Activation",
+    "ActivityRegularization",
     "Add",
+    "AlphaDropout",
     "Average",
     "AveragePooling1D",
     "AveragePooling2D",
     "AveragePooling3D",
+    "BatchNormalization",
     "Concatenate",
     "Conv1D",
     "Conv2D",
@@ -60,30 +80,44 @@ __all__ = [
     "Dense",
     "Dot",
     "Dropout",
+    "ELU",
     "Embedding",
     "Flatten",
+    "GaussianDropout",
+    "GaussianNoise",
     "GlobalAveragePooling1D",
     "GlobalAveragePooling2D",
     "GlobalAveragePooling3D",
     "GlobalMaxPooling1D",
     "GlobalMaxPooling2D",
     "GlobalMaxPooling3D",
+    "GroupNormalization",
     "Identity",
     "Input",
     "InputLayer",
     "Lambda",
     "Layer",
+    "LayerNormalization",
+    "LeakyReLU",
     "MaxPooling1D",
     "MaxPooling2D",
     "MaxPooling3D",
     "Maximum",
     "Minimum",
     "Multiply",
+    "PReLU",
     "Permute",
+    "RMSNormalization",
+    "ReLU",
     "RepeatVector",
     "Reshape",
+    "Softmax",
+    "SpatialDropout1D",
+    "SpatialDropout2D",
+    "SpatialDropout3D",
     "Subtract",
     "TorchModuleWrapper",
+    "UnitNormalization",
     "add",
     "average",
     "concatenate",
