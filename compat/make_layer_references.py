@@ -53,9 +53,12 @@ def run_layer(layer, inputs, is_list, cotangent=None, weights=()):
         cotangent = np.random.default_rng(99).standard_normal(tuple(output.shape)).astype("float32")
     sources = [t for t in tensors if t.requires_grad] + list(weights)
     grads = [None] * len(sources)
-    if sources and output.requires_grad:
+    live = [i for i, source in enumerate(sources) if source.requires_grad]  # not moving stats
+    if live and output.requires_grad:
         total = (output * torch.from_numpy(cotangent)).sum()
-        grads = torch.autograd.grad(total, sources, allow_unused=True)
+        found = torch.autograd.grad(total, [sources[i] for i in live], allow_unused=True)
+        for i, grad in zip(live, found):
+            grads[i] = grad
     grads = [
         np.zeros(tuple(s.shape), "float32") if g is None else g.detach().cpu().numpy()
         for s, g in zip(sources, grads)

@@ -8,6 +8,8 @@ import dataclasses
 
 from torch import nn
 
+from torchkeras.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from torchkeras.layers.convolutional import Conv1D, Conv2D
 from torchkeras.layers.core import (
     Activation,
     Dense,
@@ -25,6 +27,19 @@ from torchkeras.layers.merging import (
     Minimum,
     Multiply,
     Subtract,
+)
+from torchkeras.layers.normalization import (
+    BatchNormalization,
+    GroupNormalization,
+    LayerNormalization,
+    UnitNormalization,
+)
+from torchkeras.layers.pooling import (
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
 )
 from torchkeras.layers.regularization import Dropout
 from torchkeras.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
@@ -45,6 +60,7 @@ class LayerCase:
         weights_at_init: Whether the layer has weights before its first call.
         config_skip: Config keys not compared with real Keras (they record code differently).
         id: Test id.
+        rtol, grad_atol: Looser compat tolerances, when a case needs them (the reason beside it).
     """
 
     cls: type
@@ -57,6 +73,8 @@ class LayerCase:
     weights_at_init: bool = False
     config_skip: tuple = ()
     id: str = ""
+    rtol: float = None
+    grad_atol: float = None
 
     def make_kwargs(self):
         return self.kwargs() if callable(self.kwargs) else dict(self.kwargs)
@@ -177,4 +195,35 @@ CASES = [
         config_skip=("module",),
         id="torch_module_wrapper",
     ),
+    # Conv weight gradients sum in another order than Keras' (channels_last views here,
+    # contiguous NCHW copies there): compared at 1e-5 relative / 2e-6 absolute.
+    LayerCase(Conv2D, {"filters": 4, "kernel_size": 3}, (2, 6, 6, 2), (2, 4, 4, 4),
+              state_keys=("kernel", "bias"), rtol=1e-5, grad_atol=2e-6, id="conv2d"),
+    LayerCase(Conv2D, {"filters": 3, "kernel_size": 3, "strides": 2, "padding": "same",
+                       "activation": "relu"}, (2, 7, 7, 2), (2, 4, 4, 3),
+              state_keys=("kernel", "bias"), rtol=1e-5, grad_atol=2e-6,
+              id="conv2d_same_stride2"),
+    LayerCase(Conv1D, {"filters": 3, "kernel_size": 2, "padding": "causal", "use_bias": False},
+              (2, 5, 2), (2, 5, 3), state_keys=("kernel",), id="conv1d_causal"),
+    LayerCase(MaxPooling2D, {}, (2, 6, 6, 3), (2, 3, 3, 3), id="max_pooling2d"),
+    LayerCase(MaxPooling1D, {"pool_size": 2, "padding": "same", "strides": 2}, (2, 5, 3),
+              (2, 3, 3), id="max_pooling1d_same"),
+    LayerCase(AveragePooling2D, {"pool_size": 2}, (2, 6, 6, 3), (2, 3, 3, 3),
+              id="average_pooling2d"),
+    LayerCase(GlobalAveragePooling1D, {}, (2, 5, 3), (2, 3), id="global_average_pooling1d"),
+    LayerCase(GlobalMaxPooling2D, {"keepdims": True}, (2, 4, 4, 3), (2, 1, 1, 3),
+              id="global_max_pooling2d_keepdims"),
+    LayerCase(BatchNormalization, {}, (4, 3), (4, 3),
+              state_keys=("gamma", "beta", "moving_mean", "moving_variance"),
+              id="batch_normalization"),
+    LayerCase(LayerNormalization, {}, (2, 3, 4), (2, 3, 4), state_keys=("gamma", "beta"),
+              id="layer_normalization"),
+    LayerCase(GroupNormalization, {"groups": 2}, (2, 3, 4), (2, 3, 4),
+              state_keys=("gamma", "beta"), id="group_normalization"),
+    LayerCase(UnitNormalization, {}, (2, 4), (2, 4), id="unit_normalization"),
+    LayerCase(ReLU, {"max_value": 1.0}, (2, 4), (2, 4), id="relu_layer"),
+    LayerCase(LeakyReLU, {}, (2, 4), (2, 4), id="leaky_relu"),
+    LayerCase(PReLU, {}, (2, 4), (2, 4), state_keys=("alpha",), id="prelu"),
+    LayerCase(ELU, {}, (2, 4), (2, 4), id="elu"),
+    LayerCase(Softmax, {}, (2, 4), (2, 4), id="softmax_layer"),
 ]
