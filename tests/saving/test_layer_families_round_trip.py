@@ -65,3 +65,31 @@ def test_every_core_layer_round_trips_through_keras_archive(tmp_path):
 def _key(model, layer_name):
     index = [layer.name for layer in model.layers].index(layer_name)
     return f"layers.{index}.module.weight"
+
+
+def test_conv_pooling_and_normalization_layers_round_trip(tmp_path):
+    model = keras.Sequential([
+        keras.Input((8, 8, 2)),
+        layers.Conv2D(4, 3, padding="same", activation="relu"),
+        layers.BatchNormalization(),
+        layers.MaxPooling2D(),
+        layers.LayerNormalization(),
+        layers.AveragePooling2D(2, padding="same"),
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(2, activation="softmax"),
+    ])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(1)
+    x = rng.random((16, 8, 8, 2), dtype=np.float32)
+    y = rng.integers(0, 2, size=(16,))
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    model.save(tmp_path / "cnn.keras")
+    loaded = keras.models.load_model(tmp_path / "cnn.keras")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    moving = [w for w in loaded.non_trainable_weights]
+    assert len(moving) == 2 and not torch.equal(moving[1], torch.ones_like(moving[1]))
+    keras.utils.set_random_seed(2)
+    after_load = loaded.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0).history
+    keras.utils.set_random_seed(2)
+    original = model.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0).history
+    assert after_load == original
