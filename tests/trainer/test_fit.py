@@ -418,3 +418,18 @@ def test_targets_that_cannot_match_the_output_are_named():
     model.compile("adam", "sparse_categorical_crossentropy")
     with pytest.raises(ValueError, match=r"label value of 7"):
         model.fit(x, np.full((len(x),), 7), verbose=0)
+
+
+def test_crossentropy_on_a_softmax_output_equals_keras_clipped_formula():
+    """The logits handle a softmax output carries gives Keras' clipped numbers and gradients."""
+    logits = torch.tensor([[2.0, -1.0, 0.5], [40.0, -40.0, 0.0], [-30.0, 30.0, 0.0]])
+    labels = torch.tensor([0, 1, 1])
+    loss = keras.losses.SparseCategoricalCrossentropy()
+    fused_logits = logits.clone().requires_grad_()
+    plain_logits = logits.clone().requires_grad_()
+    fused = loss(labels, keras.activations.softmax(fused_logits))
+    plain = loss(labels, torch.softmax(plain_logits, dim=-1))  # no handle: Keras' own formula
+    fused.backward()
+    plain.backward()
+    torch.testing.assert_close(fused, plain, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(fused_logits.grad, plain_logits.grad, rtol=1e-5, atol=1e-7)

@@ -30,7 +30,13 @@ def softmax(x, axis=-1):
         x: Input tensor of logits.
         axis: Axis to normalise over; `None` normalises over all elements.
     """
-    return _along_axis(F.softmax, as_float_tensor(x), axis)
+    x = as_float_tensor(x)
+    output = _along_axis(F.softmax, x, axis)
+    if axis == -1 and output.dtype == x.dtype:
+        # Crossentropy on these probabilities then starts from the logits: the same clipped
+        # numbers as Keras' log(clip(p)), without the softmax backward (see losses/sparse.py).
+        output._keras_logits = x
+    return output
 
 
 @ACTIVATIONS.register()

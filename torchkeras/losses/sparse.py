@@ -12,6 +12,7 @@ losses of out-of-range labels become NaN, visible in the logs, with no host sync
 the same ValueError, at the cost of one device-to-host sync per call.
 """
 
+import math
 import os
 
 import torch
@@ -105,6 +106,12 @@ def _sparse_losses(labels, y_pred, from_logits, axis):
             logits = classes_second(y_pred, axis)
             return F.cross_entropy(logits, labels, reduction="none", ignore_index=_NO_IGNORE_INDEX)
         eps = config.epsilon()
+        logits = getattr(y_pred, "_keras_logits", None)
+        if logits is not None and axis in (-1, y_pred.ndim - 1):
+            # log(clip(p, eps, 1 - eps)) == clamp(log p, log eps, log(1 - eps)): from the logits
+            # that made `y_pred` (a softmax output), with the same zero gradient when clipped.
+            picked = F.log_softmax(logits, dim=-1).gather(-1, labels.unsqueeze(-1)).squeeze(-1)
+            return -torch.clamp(picked, math.log(eps), math.log1p(-eps))
         probability = _true_class_probability(labels, y_pred, axis)
         return -torch.log(torch.clamp(probability, eps, 1.0 - eps))
     except (IndexError, RuntimeError) as kernel_error:
