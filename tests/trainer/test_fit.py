@@ -433,3 +433,17 @@ def test_crossentropy_on_a_softmax_output_equals_keras_clipped_formula():
     plain.backward()
     torch.testing.assert_close(fused, plain, rtol=1e-6, atol=1e-6)
     torch.testing.assert_close(fused_logits.grad, plain_logits.grad, rtol=1e-5, atol=1e-7)
+
+
+def test_categorical_crossentropy_on_a_softmax_output_equals_keras_formula():
+    logits = torch.tensor([[2.0, -1.0, 0.5], [40.0, -40.0, 0.0], [-30.0, 30.0, 0.0]])
+    targets = torch.tensor([[0.8, 0.1, 0.1], [0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+    loss = keras.losses.CategoricalCrossentropy(label_smoothing=0.1)
+    fused_logits = logits.clone().requires_grad_()
+    plain_logits = logits.clone().requires_grad_()
+    fused = loss(targets, keras.activations.softmax(fused_logits))
+    plain = loss(targets, torch.softmax(plain_logits, dim=-1))
+    fused.backward()
+    plain.backward()
+    torch.testing.assert_close(fused, plain, rtol=1e-6, atol=1e-6)
+    torch.testing.assert_close(fused_logits.grad, plain_logits.grad, rtol=1e-5, atol=1e-7)

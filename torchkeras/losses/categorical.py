@@ -5,6 +5,7 @@ takes the log; on logits it uses `log_softmax`, here through torch's soft-target
 `F.cross_entropy`.
 """
 
+import math
 import warnings
 
 import torch
@@ -70,6 +71,12 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
         axis = axis % y_pred.ndim
         logits, targets = classes_second(y_pred, axis), classes_second(y_true, axis)
         return F.cross_entropy(logits, targets, reduction="none")
+    logits = getattr(y_pred, "_keras_logits", None)
+    if logits is not None and axis in (-1, y_pred.ndim - 1):
+        # A softmax output: log(clip(p)) as a clamped log_softmax of its logits (see sparse.py).
+        eps = config.epsilon()
+        log_p = torch.clamp(F.log_softmax(logits, dim=-1), math.log(eps), math.log1p(-eps))
+        return -torch.sum(y_true * log_p, dim=-1)
     return -torch.sum(y_true * torch.log(_clipped_distribution(y_pred, axis)), dim=axis)
 
 
