@@ -2,6 +2,7 @@
 
 from torchkeras.config import set_random_seed
 from torchkeras.utils.naming import clear_session
+from torchkeras.utils.numerical import normalize, to_categorical
 from torchkeras.utils.py_dataset import PyDataset
 
-__all__ = ["PyDataset", "clear_session", "set_random_seed"]
+__all__ = ["PyDataset", "clear_session", "normalize", "set_random_seed", "to_categorical"]
