@@ -61,7 +61,21 @@ from torchkeras.layers.regularization import (
     SpatialDropout2D,
     SpatialDropout3D,
 )
-from torchkeras.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from torchkeras.layers.reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Cropping3D,
+    Flatten,
+    Permute,
+    RepeatVector,
+    Reshape,
+    UpSampling1D,
+    UpSampling2D,
+    UpSampling3D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+    ZeroPadding3D,
+)
 
 __all__ = [
     "Activation",
@@ -77,6 +91,9 @@ __all__ = [
     "Conv1D",
     "Conv2D",
     "Conv3D",
+    "Cropping1D",
+    "Cropping2D",
+    "Cropping3D",
     "Dense",
     "Dot",
     "Dropout",
@@ -118,6 +135,12 @@ __all__ = [
     "Subtract",
     "TorchModuleWrapper",
     "UnitNormalization",
+    "UpSampling1D",
+    "UpSampling2D",
+    "UpSampling3D",
+    "ZeroPadding1D",
+    "ZeroPadding2D",
+    "ZeroPadding3D",
     "add",
     "average",
     "concatenate",
