@@ -9,7 +9,7 @@ import dataclasses
 from torch import nn
 
 from torchkeras.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from torchkeras.layers.convolutional import Conv1D, Conv2D
+from torchkeras.layers.convolutional import Conv1D, Conv2D, Conv3D
 from torchkeras.layers.core import (
     Activation,
     Dense,
@@ -32,17 +32,33 @@ from torchkeras.layers.normalization import (
     BatchNormalization,
     GroupNormalization,
     LayerNormalization,
+    RMSNormalization,
     UnitNormalization,
 )
 from torchkeras.layers.pooling import (
     AveragePooling2D,
     GlobalAveragePooling1D,
+    GlobalAveragePooling3D,
     GlobalMaxPooling2D,
     MaxPooling1D,
     MaxPooling2D,
+    MaxPooling3D,
 )
-from torchkeras.layers.regularization import Dropout
-from torchkeras.layers.reshaping import Flatten, Permute, RepeatVector, Reshape
+from torchkeras.layers.regularization import (
+    ActivityRegularization,
+    Dropout,
+    GaussianNoise,
+    SpatialDropout1D,
+)
+from torchkeras.layers.reshaping import (
+    Cropping2D,
+    Flatten,
+    Permute,
+    RepeatVector,
+    Reshape,
+    UpSampling2D,
+    ZeroPadding2D,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -226,4 +242,22 @@ CASES = [
     LayerCase(PReLU, {}, (2, 4), (2, 4), state_keys=("alpha",), id="prelu"),
     LayerCase(ELU, {}, (2, 4), (2, 4), id="elu"),
     LayerCase(Softmax, {}, (2, 4), (2, 4), id="softmax_layer"),
+    LayerCase(Conv3D, {"filters": 2, "kernel_size": 2}, (2, 4, 4, 4, 1), (2, 3, 3, 3, 2),
+              state_keys=("kernel", "bias"), rtol=1e-5, grad_atol=2e-6, id="conv3d"),
+    LayerCase(MaxPooling3D, {}, (2, 4, 4, 4, 2), (2, 2, 2, 2, 2), id="max_pooling3d"),
+    LayerCase(GlobalAveragePooling3D, {}, (2, 3, 3, 3, 2), (2, 2),
+              id="global_average_pooling3d"),
+    LayerCase(RMSNormalization, {}, (2, 3, 4), (2, 3, 4), state_keys=("scale",),
+              id="rms_normalization"),
+    LayerCase(ZeroPadding2D, {"padding": ((1, 0), (2, 1))}, (2, 3, 3, 2), (2, 4, 6, 2),
+              id="zero_padding2d"),
+    LayerCase(Cropping2D, {"cropping": ((1, 0), (0, 1))}, (2, 4, 4, 2), (2, 3, 3, 2),
+              id="cropping2d"),
+    LayerCase(UpSampling2D, {"size": (2, 3)}, (2, 2, 2, 3), (2, 4, 6, 3), id="up_sampling2d"),
+    LayerCase(UpSampling2D, {"interpolation": "bilinear"}, (2, 3, 3, 2), (2, 6, 6, 2),
+              id="up_sampling2d_bilinear"),
+    LayerCase(SpatialDropout1D, {"rate": 0.5}, (2, 3, 4), (2, 3, 4), id="spatial_dropout1d"),
+    LayerCase(GaussianNoise, {"stddev": 0.1}, (2, 4), (2, 4), id="gaussian_noise"),
+    LayerCase(ActivityRegularization, {"l1": 0.01}, (2, 4), (2, 4),
+              id="activity_regularization"),
 ]

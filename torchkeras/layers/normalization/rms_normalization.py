@@ -28,6 +28,8 @@ class RMSNormalization(Layer):
 
     def build(self, input_shape):
         self._axes = _axes.positive_axes(self.axis, len(input_shape), self)
+        if isinstance(self.axis, int):
+            self.axis = [self.axis]  # Keras keeps the axes as a list once built (its config too)
         shape = tuple(input_shape[a] for a in self._axes)
         self.scale = self.add_weight(name="scale", shape=shape, initializer="ones")
 

@@ -48,7 +48,8 @@ class _SpatialDropout(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.pop("trainable")  # Keras' spatial dropouts leave it out of their config
+        config.pop("trainable")  # Keras' spatial dropouts leave it out of their config,
+        config["dtype"] = self.dtype  # and write the dtype as a plain name
         return {**config, "rate": self.rate, "seed": self.seed}
 
 
