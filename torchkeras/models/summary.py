@@ -42,11 +42,6 @@ def print_summary(
         emit(line)
 
 
-def summary_rows(model, expand_nested=False):
-    """The table's rows as lists of cell strings (what `summary` prints, without wrapping)."""
-    return _rows(model, _shows_connections(model), expand_nested, False, depth=0)
-
-
 def _shows_connections(model):
     """Keras adds 'Connected to' unless the graph is a single chain of single-input nodes."""
     graph = getattr(model, "_graph", None)
