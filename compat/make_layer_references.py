@@ -1,19 +1,22 @@
-"""Records real Keras' layer weights, outputs and gradients in `compat/references/layers.npz`.
+"""Records real Keras' layer weights, outputs and gradients in `compat/references/layers*.npz`.
 
 Run with real Keras 3 on its torch backend:
 
-    KERAS_BACKEND=torch python -m compat.make_layer_references
+    KERAS_BACKEND=torch python -m compat.make_layer_references                   # every family
+    KERAS_BACKEND=torch python -m compat.make_layer_references layers_recurrent  # one of them
 
-For every case of `tests/layers/cases.py` it builds the Keras layer of the same class name with the
-case's arguments, calls it on a seeded input and records under `<case id>/`: the input(s)
-(`input/<i>`), Keras' initial weights in `layer.weights` order (`weight/<j>`), the output, a fixed
-seeded cotangent, and the gradients of `sum(output * cotangent)` with respect to each float input
-(`grad_input/<i>`) and each weight (`grad_weight/<j>`); `cases` lists the ids and weight names as
-JSON. Torch's global generator is seeded per case (a wrapped torch module draws its own weights).
-Members are sorted and dated 1980-01-01, so regenerating gives identical bytes.
-`compat/test_layers.py` replays every case through torchkeras from these weights.
+Each family of `tests/layers/case_families.py` has its own file, `<family>.npz`. For every case it
+builds the Keras layer of the same class name with the case's arguments, calls it on the case's
+seeded inputs and records under `<case id>/`: the input(s) (`input/<i>`), Keras' initial weights in
+`layer.weights` order (`weight/<j>`), the output (`output`, or `output/<k>` when the call returns a
+tuple), a fixed seeded cotangent per output, and the gradients of `sum(output * cotangent)` with
+respect to each float input (`grad_input/<i>`) and each weight (`grad_weight/<j>`); `cases` lists
+the ids and weight names as JSON. Torch's global generator is seeded per case (a wrapped torch
+module draws its own weights). Members are sorted and dated 1980-01-01, so regenerating gives
+identical bytes. `compat/test_layers.py` replays every case through torchkeras from these weights.
 """
 
+import argparse
 import importlib
 import json
 import sys
@@ -24,39 +27,33 @@ import torch
 from compat.reference_io import import_keras, write_npz
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT / "compat" / "references" / "layers.npz"
+REFERENCES = ROOT / "compat" / "references"
 if str(ROOT / "tests" / "layers") not in sys.path:
     sys.path.insert(0, str(ROOT / "tests" / "layers"))  # tests/ is not a package
 
-layer_cases = importlib.import_module("cases")  # tests/layers/cases.py
+case_families = importlib.import_module("case_families")  # tests/layers/case_families.py
 
 
 
-def make_inputs(case, seed):
-    """The case's seeded inputs as a list of numpy arrays (ints are drawn from [0, 4))."""
-    rng = np.random.default_rng(seed)
-    shapes = case.input_shape if isinstance(case.input_shape, list) else [case.input_shape]
-    if np.dtype(case.input_dtype).kind in "iu":
-        return [rng.integers(0, 4, size=shape).astype(case.input_dtype) for shape in shapes]
-    return [rng.standard_normal(shape).astype(case.input_dtype) for shape in shapes]
-
-
-def run_layer(layer, inputs, is_list, cotangent=None, weights=()):
-    """Calls `layer`; returns `(output, cotangent, input grads, weight grads)` as numpy arrays.
+def run_layer(case, layer, inputs, cotangents=None, weights=()):
+    """Calls `layer` as `case` says; returns `(outputs, cotangents, input grads, weight grads)`.
 
     `inputs` are numpy arrays; float ones get gradients. `weights` are the torch tensors to
-    differentiate with respect to. Without `cotangent`, one is drawn from `output`'s shape.
+    differentiate with respect to. `outputs` is a list (one entry unless the call returns a
+    tuple); without `cotangents`, one per float output is drawn from its shape.
     """
     tensors = [torch.tensor(x, requires_grad=x.dtype.kind == "f") for x in inputs]
-    output = layer(tensors if is_list else tensors[0])
-    if cotangent is None:
-        cotangent = np.random.default_rng(99).standard_normal(tuple(output.shape)).astype("float32")
+    result = case.call(layer, tensors)
+    outputs = list(result) if isinstance(result, (tuple, list)) else [result]
+    if cotangents is None:
+        rng = np.random.default_rng(99)
+        cotangents = [rng.standard_normal(tuple(o.shape)).astype("float32") for o in outputs]
     sources = [t for t in tensors if t.requires_grad] + list(weights)
     grads = [None] * len(sources)
     live = [i for i, source in enumerate(sources) if source.requires_grad]  # not moving stats
-    if live and output.requires_grad:
-        total = (output * torch.from_numpy(cotangent)).sum()
-        found = torch.autograd.grad(total, [sources[i] for i in live], allow_unused=True)
+    terms = [(o * torch.from_numpy(c)).sum() for o, c in zip(outputs, cotangents) if o.requires_grad]
+    if live and terms:
+        found = torch.autograd.grad(sum(terms), [sources[i] for i in live], allow_unused=True)
         for i, grad in zip(live, found):
             grads[i] = grad
     grads = [
@@ -64,7 +61,13 @@ def run_layer(layer, inputs, is_list, cotangent=None, weights=()):
         for s, g in zip(sources, grads)
     ]
     n_inputs = sum(t.requires_grad for t in tensors)
-    return output.detach().cpu().numpy(), cotangent, grads[:n_inputs], grads[n_inputs:]
+    outputs = [o.detach().cpu().numpy() for o in outputs]
+    return outputs, cotangents, grads[:n_inputs], grads[n_inputs:]
+
+
+def output_keys(outputs):
+    """Key suffixes of the outputs: `[""]` for one output, `["/00", "/01", ...]` for several."""
+    return [""] if len(outputs) == 1 else [f"/{i:02d}" for i in range(len(outputs))]
 
 
 def case_references(keras, index, case):
@@ -72,13 +75,14 @@ def case_references(keras, index, case):
     torch.manual_seed(index)
     keras.utils.set_random_seed(index)
     layer = getattr(keras.layers, case.cls.__name__)(**case.make_kwargs())
-    inputs = make_inputs(case, seed=1000 + index)
-    is_list = isinstance(case.input_shape, list)
-    layer([keras.ops.convert_to_tensor(x) for x in inputs] if is_list else inputs[0])  # build
+    inputs = case.make_inputs(seed=1000 + index)
+    case.call(layer, [keras.ops.convert_to_tensor(x) for x in inputs])  # build
     weights = [np.array(keras.ops.convert_to_numpy(w)) for w in layer.weights]
     values = [w.value for w in layer.weights]
-    output, cotangent, grad_inputs, grad_weights = run_layer(layer, inputs, is_list, None, values)
-    arrays = {"output": output, "cotangent": cotangent}
+    outputs, cotangents, grad_inputs, grad_weights = run_layer(case, layer, inputs, None, values)
+    arrays = {}
+    for suffix, output, cotangent in zip(output_keys(outputs), outputs, cotangents):
+        arrays.update({f"output{suffix}": output, f"cotangent{suffix}": cotangent})
     for kind, listed in (("input", inputs), ("weight", weights)):
         arrays.update({f"{kind}/{i:02d}": value for i, value in enumerate(listed)})
     for kind, listed in (("grad_input", grad_inputs), ("grad_weight", grad_weights)):
@@ -86,11 +90,12 @@ def case_references(keras, index, case):
     return arrays, [w.path.rsplit("/", 1)[-1] for w in layer.weights]
 
 
-def references(keras):
-    """`{"<case id>/<key>": array}` for every case, plus `cases` (JSON) and `keras_version`."""
+def references(keras, family="layers"):
+    """`{"<case id>/<key>": array}` for every case of `family`, plus `cases` (JSON) and
+    `keras_version`."""
     refs, described = {}, {}
     with keras.device("cpu"):
-        for index, case in enumerate(layer_cases.CASES):
+        for index, case in enumerate(case_families.FAMILIES[family]):
             arrays, names = case_references(keras, index, case)
             refs.update({f"{case.id}/{key}": value for key, value in arrays.items()})
             described[case.id] = {"class_name": case.cls.__name__, "weights": names}
@@ -100,15 +105,19 @@ def references(keras):
     return refs
 
 
-
-def main():
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("families", nargs="*", choices=[[], *case_families.FAMILIES], default=[])
+    families = parser.parse_args(argv).families or list(case_families.FAMILIES)
     keras = import_keras()
     torch.set_num_threads(1)  # one summation order
-    refs = references(keras)
-    write_npz(REFERENCE, refs)
-    size = REFERENCE.stat().st_size
-    where = REFERENCE.relative_to(ROOT)
-    print(f"Wrote {len(layer_cases.CASES)} layer cases to {where} ({size} bytes)")
+    for family in families:
+        if not case_families.FAMILIES[family]:
+            continue  # a family with no case yet has no file
+        path = REFERENCES / f"{family}.npz"
+        write_npz(path, references(keras, family))
+        count = len(case_families.FAMILIES[family])
+        print(f"Wrote {count} layer cases to {path.relative_to(ROOT)} ({path.stat().st_size} bytes)")
 
 
 if __name__ == "__main__":

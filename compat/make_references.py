@@ -19,10 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCES = ROOT / "compat" / "references"
-# family -> (generator script, file it writes)
+# family -> (generator script, file (or glob of the files) it writes)
 GENERATORS = {
     "bottom": ("make_bottom_references.py", "bottom.npz"),
-    "layers": ("make_layer_references.py", "layers.npz"),
+    "layers": ("make_layer_references.py", "layers*.npz"),  # one file per layer family
     "losses": ("make_loss_references.py", "losses.npz"),
     "metrics": ("make_metric_references.py", "metrics.npz"),
     "optimizers": ("make_optimizer_references.py", "optimizers.npz"),
@@ -31,8 +31,9 @@ GENERATORS = {
 }
 
 
-def digest(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+def digests(pattern):
+    """`{file name: sha256}` of the reference files matching `pattern`."""
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in REFERENCES.glob(pattern)}
 
 
 def regenerate(families):
@@ -40,11 +41,12 @@ def regenerate(families):
     env = {**os.environ, "KERAS_BACKEND": "torch"}
     changes = {}
     for family in families:
-        script, file = GENERATORS[family]
-        before = digest(REFERENCES / file)
+        script, pattern = GENERATORS[family]
+        before = digests(pattern)
         module = f"compat.{script.removesuffix('.py')}"
         subprocess.run([sys.executable, "-m", module], check=True, env=env, cwd=ROOT)
-        changes[file] = (before, digest(REFERENCES / file))
+        after = digests(pattern)
+        changes.update({name: (before.get(name), after.get(name)) for name in after})
     return changes
 
 

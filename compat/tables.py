@@ -2,7 +2,7 @@
 
 The tables stay beside the unit tests that also run them (`tests/<family>/*_cases.py`, imported
 there by their bare module names); this module puts those folders on `sys.path` once, so the compat
-tests import the very same modules: `from compat.tables import layer_cases`.
+tests import the very same modules: `from compat.tables import layer_families`.
 `SOURCES` maps each reference family to its committed file and to the function of its generator
 that computes the same `{key: value}` with real Keras in-process (the `--live` mode).
 """
@@ -20,7 +20,7 @@ for _folder in ("layers", "metrics", "optimizers", "models", "trainer"):
     if str(ROOT / "tests" / _folder) not in sys.path:
         sys.path.insert(0, str(ROOT / "tests" / _folder))
 
-layer_cases = importlib.import_module("cases")  # tests/layers/cases.py
+layer_families = importlib.import_module("case_families")  # tests/layers/case_families.py
 metric_cases = importlib.import_module("metric_cases")
 optimizer_cases = importlib.import_module("optimizer_cases")
 model_cases = importlib.import_module("model_cases")
@@ -49,8 +49,12 @@ SOURCES = {
     "optimizers": ("optimizers.npz", _optimizers),
     "models": ("models.json", lambda keras: generator("model").references(keras)),
     "fit": ("fit.npz", _fit),
-    "layers": ("layers.npz", lambda keras: generator("layer").references(keras)),
 }
+for _family in [name for name, cases in layer_families.FAMILIES.items() if cases]:
+    SOURCES[_family] = (  # a layer family without cases yet has no file
+        f"{_family}.npz",
+        lambda keras, family=_family: generator("layer").references(keras, family),
+    )
 
 
 def load_committed(family):

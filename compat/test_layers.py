@@ -1,6 +1,6 @@
-"""Layers against real Keras 3.15.1 (`layers.npz`, `compat/make_layer_references.py`).
+"""Layers against real Keras 3.15.1 (`layers*.npz`, `compat/make_layer_references.py`).
 
-Every case of `tests/layers/cases.py` is built with torchkeras, given Keras' initial weights and
+Every case of `tests/layers/case_families.py` is built with torchkeras, given Keras' initial weights and
 called on Keras' seeded input; compared are the output and the gradients of
 `sum(output * cotangent)` (a fixed seeded cotangent) with respect to each float input and each
 weight, plus the weights' count and shapes. Tolerance rtol 1e-6 with an absolute floor of 1e-7
@@ -15,9 +15,11 @@ import torch
 
 from compat import make_layer_references as generator
 from compat.conformance import check, check_equal
-from compat.tables import layer_cases
+from compat.tables import layer_families
 
-CASES = {case.id: case for case in layer_cases.CASES}
+CASES = [
+    (family, case) for family, cases in layer_families.FAMILIES.items() for case in cases
+]
 ATOL = 1e-7
 
 
@@ -26,30 +28,33 @@ def _listed(refs, case_id, kind):
     return [refs[key] for key in sorted(refs) if key.startswith(prefix)]
 
 
-def test_reference_lists_every_case(references):
-    described = json.loads(str(references("layers")["cases"]))
-    assert sorted(described) == sorted(CASES)
+@pytest.mark.parametrize("family", [name for name, cases in layer_families.FAMILIES.items() if cases])
+def test_reference_lists_every_case(family, references):
+    described = json.loads(str(references(family)["cases"]))
+    assert sorted(described) == sorted(case.id for case in layer_families.FAMILIES[family])
 
 
-@pytest.mark.parametrize("case_id", sorted(CASES))
-def test_layer(case_id, references):
-    refs, case = references("layers"), CASES[case_id]
+@pytest.mark.parametrize(("family", "case"), CASES, ids=[case.id for _, case in CASES])
+def test_layer(family, case, references):
+    refs, case_id = references(family), case.id
     public = f"layers.{case.cls.__name__}"
-    rtol = getattr(case, "rtol", None) or 1e-6
-    grad_atol = getattr(case, "grad_atol", None) or ATOL
+    rtol = case.rtol or 1e-6
+    grad_atol = case.grad_atol or ATOL
     inputs, weights = _listed(refs, case_id, "input"), _listed(refs, case_id, "weight")
-    is_list = isinstance(case.input_shape, list)
     layer = case.cls(**case.make_kwargs())
-    tensors = [torch.as_tensor(x) for x in inputs]
-    layer(tensors if is_list else tensors[0])  # builds
+    case.call(layer, [torch.as_tensor(x) for x in inputs])  # builds
     shapes = [tuple(w.shape) for w in layer.get_weights()]
     check_equal(public, case_id, "weight shapes", shapes, [w.shape for w in weights])
     layer.set_weights(weights)
-    cotangent = refs[f"{case_id}/cotangent"]
-    output, _, grad_inputs, grad_weights = generator.run_layer(
-        layer, inputs, is_list, cotangent, layer.weights
+    suffixes = generator.output_keys(case.output_shapes)
+    cotangents = [refs[f"{case_id}/cotangent{suffix}"] for suffix in suffixes]
+    outputs, _, grad_inputs, grad_weights = generator.run_layer(
+        case, layer, inputs, cotangents, layer.weights
     )
-    check(public, case_id, "output", output, refs[f"{case_id}/output"], rtol, ATOL)
+    check_equal(public, case_id, "number of outputs", len(outputs), len(suffixes))
+    for suffix, output in zip(suffixes, outputs):
+        expected = refs[f"{case_id}/output{suffix}"]
+        check(public, case_id, f"output{suffix}", output, expected, rtol, ATOL)
     for kind, grads in (("grad_input", grad_inputs), ("grad_weight", grad_weights)):
         expected = _listed(refs, case_id, kind)
         check_equal(public, case_id, f"number of {kind}", len(grads), len(expected))

@@ -1,13 +1,14 @@
-"""The layer case table: one row per layer configuration, run through every generic layer test.
+"""The first layer case table (core, merging, conv, pooling, normalization, reshaping …).
+
+Other families keep their rows in `<family>_cases.py`; `case_families.py` joins them.
 
 `input_shape` has a concrete batch size; merging layers take a list of shapes. `kwargs` may be
 a zero-argument callable when a case needs fresh objects per layer (a torch module).
 """
 
-import dataclasses
-
 from torch import nn
 
+from layer_case import LayerCase
 from torchkeras.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from torchkeras.layers.convolutional import Conv1D, Conv2D, Conv3D
 from torchkeras.layers.core import (
@@ -59,45 +60,6 @@ from torchkeras.layers.reshaping import (
     UpSampling2D,
     ZeroPadding2D,
 )
-
-
-@dataclasses.dataclass(frozen=True)
-class LayerCase:
-    """One layer configuration and what it must produce.
-
-    Attributes:
-        cls: The torchkeras layer class (real Keras' class of the same name is the reference).
-        kwargs: Constructor arguments, or a callable returning them.
-        input_shape: Input shape with batch size, or a list of them for merging layers.
-        expected_output_shape: Output shape for that input.
-        input_dtype: numpy dtype of the generated input (ints are drawn from [0, 4)).
-        state_keys: Expected `state_dict` keys.
-        custom_objects: What `from_config` needs besides the config, or a callable giving it.
-        weights_at_init: Whether the layer has weights before its first call.
-        config_skip: Config keys not compared with real Keras (they record code differently).
-        id: Test id.
-        rtol, grad_atol: Looser compat tolerances, when a case needs them (the reason beside it).
-    """
-
-    cls: type
-    kwargs: object
-    input_shape: object
-    expected_output_shape: tuple
-    input_dtype: str = "float32"
-    state_keys: tuple = ()
-    custom_objects: object = None
-    weights_at_init: bool = False
-    config_skip: tuple = ()
-    id: str = ""
-    rtol: float = None
-    grad_atol: float = None
-
-    def make_kwargs(self):
-        return self.kwargs() if callable(self.kwargs) else dict(self.kwargs)
-
-    def make_custom_objects(self):
-        objects = self.custom_objects
-        return objects() if callable(objects) else objects
 
 
 def double(x):

@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from cases import CASES
+from case_families import ALL_CASES as CASES
 from torchkeras.layers.core import Dense, Embedding, TorchModuleWrapper
 from torchkeras.layers.merging import (
     Add,
@@ -41,20 +41,24 @@ case_params = pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 
 def make_input(case, seed=0):
     """A seeded numpy input (or list of inputs) for a case."""
-    rng = np.random.default_rng(seed)
-
-    def one(shape):
-        if np.dtype(case.input_dtype).kind in "iu":
-            return rng.integers(0, 4, size=shape).astype(case.input_dtype)
-        return rng.standard_normal(shape).astype(case.input_dtype)
-
-    if isinstance(case.input_shape, list):
-        return [one(shape) for shape in case.input_shape]
-    return one(case.input_shape)
+    inputs = case.make_inputs(seed)
+    return inputs if case.several_inputs else inputs[0]
 
 
 def to_torch(x):
-    return [torch.as_tensor(a) for a in x] if isinstance(x, list) else torch.as_tensor(x)
+    """Numeric arrays as tensors; string arrays stay numpy (text layers take them as they are)."""
+    if isinstance(x, list):
+        return [to_torch(a) for a in x]
+    return torch.as_tensor(x) if x.dtype.kind in "biuf" else x
+
+
+def call(case, layer, x):
+    """Calls `layer` on `x` (an input or a list of them) the way `case` says."""
+    return case.call(layer, x if case.several_inputs else [x])
+
+
+def output_shapes(out):
+    return [tuple(o.shape) for o in out] if isinstance(out, (tuple, list)) else [tuple(out.shape)]
 
 
 def from_config(case, layer_config):
@@ -67,7 +71,7 @@ def from_config(case, layer_config):
 def built_layer(case):
     layer = case.cls(**case.make_kwargs())
     x = to_torch(make_input(case))
-    return layer, x, layer(x)
+    return layer, x, call(case, layer, x)
 
 
 # ---- generic tests over the case table -------------------------------------------------------
@@ -76,9 +80,9 @@ def test_lazy_build_and_output_shape(case):
     layer = case.cls(**case.make_kwargs())
     assert not layer.built
     assert bool(layer.weights) == case.weights_at_init
-    out = layer(to_torch(make_input(case)))
+    out = call(case, layer, to_torch(make_input(case)))
     assert layer.built
-    assert tuple(out.shape) == case.expected_output_shape
+    assert output_shapes(out) == case.output_shapes
 
 
 @case_params
@@ -86,9 +90,10 @@ def test_symbolic_call(case):
     layer = case.cls(**case.make_kwargs())
     shapes = case.input_shape if isinstance(case.input_shape, list) else [case.input_shape]
     inputs = [KerasTensor((None, *s[1:]), dtype=case.input_dtype) for s in shapes]
-    out = layer(inputs if isinstance(case.input_shape, list) else inputs[0])
-    assert isinstance(out, KerasTensor)
-    assert out.shape == (None, *case.expected_output_shape[1:])
+    out = case.call(layer, inputs)
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    assert all(isinstance(o, KerasTensor) for o in outs)
+    assert [o.shape for o in outs] == [(None, *s[1:]) for s in case.output_shapes]
 
 
 @case_params
@@ -105,9 +110,9 @@ def test_config_round_trip(case):
 def test_weights_round_trip(case):
     layer, x, out = built_layer(case)
     clone = from_config(case, layer.get_config())
-    clone(x)
+    call(case, clone, x)
     clone.set_weights(layer.get_weights())
-    torch.testing.assert_close(clone(x), out, rtol=0, atol=0)
+    torch.testing.assert_close(call(case, clone, x), out, rtol=0, atol=0)
     for a, b in zip(clone.get_weights(), layer.get_weights()):
         np.testing.assert_array_equal(a, b)
 
@@ -132,7 +137,7 @@ def test_config_and_weight_shapes_match_keras(case):
     reference = getattr(keras.layers, case.cls.__name__)(**case.make_kwargs())
     ours = case.cls(**case.make_kwargs())
     x = make_input(case, seed=1)
-    reference(x), ours(to_torch(x))
+    call(case, reference, x), call(case, ours, to_torch(x))
     assert ours.count_params() == reference.count_params()
     assert [w.shape for w in ours.get_weights()] == [w.shape for w in reference.get_weights()]
     assert keras_config(ours.get_config(), case.config_skip) == keras_config(

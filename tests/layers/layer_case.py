@@ -1,0 +1,80 @@
+"""`LayerCase`: one row of a layer case table, run through every generic layer test and compat."""
+
+import dataclasses
+
+import numpy as np
+
+
+@dataclasses.dataclass(frozen=True)
+class LayerCase:
+    """One layer configuration and what it must produce.
+
+    Attributes:
+        cls: The torchkeras layer class (real Keras' class of the same name is the reference).
+        kwargs: Constructor arguments, or a callable returning them.
+        input_shape: Input shape with batch size, or a list of them (several inputs).
+        expected_output_shape: Output shape for that input, or a list of them when the call
+            returns a tuple (`return_state`, `return_attention_scores`).
+        input_dtype: numpy dtype of the generated input (ints are drawn from [0, 4)).
+        positional: Several inputs go to `call` as positional arguments (`mha(query, value)`),
+            not as one list (`Add()([a, b])`).
+        call_kwargs: Keyword arguments of every call (`use_causal_mask=True`), or None.
+        inputs: A callable `rng -> list of numpy arrays` replacing the drawn inputs (strings,
+            masks, indices in a range), or None.
+        state_keys: Expected `state_dict` keys.
+        custom_objects: What `from_config` needs besides the config, or a callable giving it.
+        weights_at_init: Whether the layer has weights before its first call.
+        config_skip: Config keys not compared with real Keras (they record code differently).
+        id: Test id.
+        rtol, grad_atol: Looser compat tolerances, when a case needs them (the reason beside it).
+    """
+
+    cls: type
+    kwargs: object
+    input_shape: object
+    expected_output_shape: tuple
+    input_dtype: str = "float32"
+    state_keys: tuple = ()
+    custom_objects: object = None
+    weights_at_init: bool = False
+    config_skip: tuple = ()
+    id: str = ""
+    rtol: float = None
+    grad_atol: float = None
+    positional: bool = False
+    call_kwargs: object = None
+    inputs: object = None
+
+    def make_kwargs(self):
+        return self.kwargs() if callable(self.kwargs) else dict(self.kwargs)
+
+    def make_custom_objects(self):
+        objects = self.custom_objects
+        return objects() if callable(objects) else objects
+
+    @property
+    def several_inputs(self):
+        return isinstance(self.input_shape, list)
+
+    @property
+    def output_shapes(self):
+        """The expected output shapes as a list (one entry for a single output)."""
+        shapes = self.expected_output_shape
+        return list(shapes) if isinstance(shapes, list) else [shapes]
+
+    def make_inputs(self, seed):
+        """The case's seeded inputs as a list of numpy arrays (ints are drawn from [0, 4))."""
+        rng = np.random.default_rng(seed)
+        if self.inputs is not None:
+            return list(self.inputs(rng))
+        shapes = self.input_shape if self.several_inputs else [self.input_shape]
+        if np.dtype(self.input_dtype).kind in "iu":
+            return [rng.integers(0, 4, size=shape).astype(self.input_dtype) for shape in shapes]
+        return [rng.standard_normal(shape).astype(self.input_dtype) for shape in shapes]
+
+    def call(self, layer, tensors):
+        """Calls `layer` on the list `tensors` the way this case says (list, positional, single)."""
+        kwargs = dict(self.call_kwargs or {})
+        if not self.several_inputs:
+            return layer(tensors[0], **kwargs)
+        return layer(*tensors, **kwargs) if self.positional else layer(list(tensors), **kwargs)

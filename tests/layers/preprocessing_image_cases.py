@@ -1,0 +1,3 @@
+"""Layer cases of the preprocessing image family (see layer_case.py for the fields)."""
+
+CASES = []

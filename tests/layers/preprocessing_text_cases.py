@@ -1,0 +1,3 @@
+"""Layer cases of the preprocessing text family (see layer_case.py for the fields)."""
+
+CASES = []
