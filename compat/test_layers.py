@@ -13,6 +13,8 @@ import json
 import pytest
 import torch
 
+import torchkeras
+
 from compat import make_layer_references as generator
 from compat.conformance import check, check_equal
 from compat.tables import layer_families
@@ -60,3 +62,22 @@ def test_layer(family, case, references):
         check_equal(public, case_id, f"number of {kind}", len(grads), len(expected))
         for index, (got, want) in enumerate(zip(grads, expected)):
             check(public, case_id, f"{kind}[{index}]", got, want, rtol, grad_atol)
+
+
+# The function forms (`keras.layers.add(inputs, **kwargs)`) against the Keras outputs of their
+# classes' cases: Keras defines each as "build the class, call it".
+FUNCTION_FORMS = {
+    "add": "add", "subtract": "subtract", "multiply": "multiply", "average": "average",
+    "maximum": "maximum", "minimum": "minimum", "concatenate": "concat_axis1", "dot": "dot_pair",
+}
+
+
+@pytest.mark.parametrize("function_name", sorted(FUNCTION_FORMS))
+def test_merge_function_form(function_name, references):
+    case_id = FUNCTION_FORMS[function_name]
+    case = next(c for c in layer_families.FAMILIES["layers"] if c.id == case_id)
+    refs = references("layers")
+    inputs = [torch.as_tensor(x) for x in _listed(refs, case_id, "input")]
+    output = getattr(torchkeras.layers, function_name)(inputs, **case.make_kwargs())
+    expected = refs[f"{case_id}/output"]
+    check(f"layers.{function_name}", case_id, "output", output.numpy(), expected, 1e-6, ATOL)
