@@ -28,6 +28,7 @@ GENERATORS = {
     "optimizers": ("make_optimizer_references.py", "optimizers.npz"),
     "models": ("make_model_references.py", "models.json"),
     "fit": ("make_fit_references.py", "fit.npz"),
+    "random": ("make_random_references.py", "random.npz"),
 }
 
 

@@ -22,7 +22,7 @@ REPORT = ROOT / "compat" / "REPORT.md"
 RESULTS = ROOT / "compat" / "results.json"
 MODULES = (
     "layers", "losses", "metrics", "optimizers", "optimizers.schedules", "callbacks",
-    "activations", "initializers", "regularizers", "constraints", "ops", "utils",
+    "activations", "initializers", "regularizers", "constraints", "ops", "random", "utils",
 )  # fmt: skip
 DIFFERENCES = ROOT / "compat" / "known_differences.md"
 

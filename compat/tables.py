@@ -16,7 +16,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCES = ROOT / "compat" / "references"
-for _folder in ("layers", "metrics", "optimizers", "models", "trainer"):
+for _folder in ("layers", "metrics", "optimizers", "models", "trainer", "random_ops"):
     if str(ROOT / "tests" / _folder) not in sys.path:
         sys.path.insert(0, str(ROOT / "tests" / _folder))
 
@@ -25,6 +25,7 @@ metric_cases = importlib.import_module("metric_cases")
 optimizer_cases = importlib.import_module("optimizer_cases")
 model_cases = importlib.import_module("model_cases")
 fit_cases = importlib.import_module("fit_cases")
+random_cases = importlib.import_module("random_cases")
 
 
 def generator(family):
@@ -49,6 +50,7 @@ SOURCES = {
     "optimizers": ("optimizers.npz", _optimizers),
     "models": ("models.json", lambda keras: generator("model").references(keras)),
     "fit": ("fit.npz", _fit),
+    "random": ("random.npz", lambda keras: generator("random").references(keras)),
 }
 for _family in [name for name, cases in layer_families.FAMILIES.items() if cases]:
     SOURCES[_family] = (  # a layer family without cases yet has no file

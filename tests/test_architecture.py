@@ -14,6 +14,7 @@ LEVELS = {
     "registry": 1,
     "backend": 1,
     "ops": 1,
+    "random": 1,
     "variables": 1,
     "activations": 2,
     "initializers": 2,

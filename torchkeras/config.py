@@ -12,6 +12,8 @@ _IMAGE_DATA_FORMAT = "channels_last"
 _FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
 _DATA_FORMATS = ("channels_last", "channels_first")
 _DEVICE = None
+# Process-wide objects that `set_random_seed` resets (e.g. keras.random's global SeedGenerator).
+_SEEDED_STATE = {}
 
 
 def backend():
@@ -78,12 +80,19 @@ def default_device():
 
 
 def set_random_seed(seed):
-    """Seeds Python's `random`, NumPy and torch (all devices) at once, as Keras does."""
+    """Seeds Python's `random`, NumPy and torch (all devices) at once and resets
+    `keras.random`'s global SeedGenerator, as Keras does."""
     if not isinstance(seed, int):
         raise ValueError(f"`seed` must be an int, got seed={seed!r}.")
+    _SEEDED_STATE.clear()
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def seeded_state():
+    """A dict of process-wide random state that `set_random_seed` empties, for higher levels."""
+    return _SEEDED_STATE
 
 
 def standardize_dtype(dtype):
