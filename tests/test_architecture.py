@@ -15,6 +15,7 @@ LEVELS = {
     "backend": 1,
     "ops": 1,
     "random": 1,
+    "gradient_tape": 2,
     "variables": 1,
     "activations": 2,
     "initializers": 2,

@@ -18,6 +18,7 @@ from torchkeras import (
     utils,
 )
 from torchkeras.config import device
+from torchkeras.gradient_tape import GradientTape
 from torchkeras.layers import Input, InputLayer, Layer
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.models import Model, Sequential
@@ -26,6 +27,7 @@ from torchkeras.variables import Variable
 __version__ = "0.1.0"
 
 __all__ = [
+    "GradientTape",
     "Input",
     "InputLayer",
     "KerasTensor",
