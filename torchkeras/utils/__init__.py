@@ -5,12 +5,19 @@ from torchkeras.utils.file_utils import get_file
 from torchkeras.utils.naming import clear_session
 from torchkeras.utils.numerical import normalize, to_categorical
 from torchkeras.utils.py_dataset import PyDataset
+from torchkeras.utils.sequences import pad_sequences
+from torchkeras.utils.timeseries import timeseries_dataset_from_array
+
+Sequence = PyDataset  # Keras' older name of the same class
 
 __all__ = [
     "PyDataset",
+    "Sequence",
     "clear_session",
     "get_file",
     "normalize",
+    "pad_sequences",
     "set_random_seed",
+    "timeseries_dataset_from_array",
     "to_categorical",
 ]
