@@ -31,9 +31,15 @@ LEVELS = {
     "models": 6,
     "datasets": 7,
     "__init__": 7,
+    "utils_namespace": 7,
 }
 # Parts of one level that may import each other (everything else in a level stays independent).
-SAME_LEVEL_ALLOWED = {("utils", "config"), ("metrics", "losses"), ("backend", "registry")}
+SAME_LEVEL_ALLOWED = {
+    ("utils", "config"),
+    ("metrics", "losses"),
+    ("backend", "registry"),
+    ("__init__", "utils_namespace"),  # the public package completes keras.utils once
+}
 # Optional dependencies that may be imported inside a function, where they are needed.
 OPTIONAL_MODULES = {"h5py", "tensorboard", "matplotlib", "torch.utils.tensorboard"}
 

@@ -23,7 +23,10 @@ from torchkeras.gradient_tape import GradientTape
 from torchkeras.layers import Input, InputLayer, Layer
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.models import Model, Sequential
+from torchkeras.utils_namespace import complete_utils
 from torchkeras.variables import Variable
+
+complete_utils()
 
 __version__ = "0.1.0"
 

@@ -2,6 +2,7 @@
 
 from torchkeras.config import set_random_seed
 from torchkeras.utils.file_utils import get_file
+from torchkeras.utils.history_plot import plot_history
 from torchkeras.utils.naming import clear_session
 from torchkeras.utils.numerical import normalize, to_categorical
 from torchkeras.utils.py_dataset import PyDataset
@@ -17,6 +18,7 @@ __all__ = [
     "get_file",
     "normalize",
     "pad_sequences",
+    "plot_history",
     "set_random_seed",
     "timeseries_dataset_from_array",
     "to_categorical",
