@@ -1,10 +1,7 @@
 """BaseConv: the N-d convolution behind Conv1D/2D/3D, in Keras' layout and padding rules."""
 
-import torch
-from torch.nn import functional as F
-
 from torchkeras import activations, constraints, initializers, regularizers
-from torchkeras.layers.convolutional import conv_utils
+from torchkeras.layers.convolutional import conv_ops, conv_utils
 from torchkeras.layers.layer import Layer
 
 
@@ -57,8 +54,8 @@ class BaseConv(Layer):
     ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.rank = rank
-        self.filters = _positive_int(filters, "filters", self)
-        self.groups = _positive_int(groups, "groups", self)
+        self.filters = conv_utils.positive_int(filters, "filters", self)
+        self.groups = conv_utils.positive_int(groups, "groups", self)
         if self.filters % self.groups:
             raise ValueError(
                 f"{type(self).__name__} '{self.name}': `filters` must be divisible by `groups`, "
@@ -115,54 +112,17 @@ class BaseConv(Layer):
             self.register_parameter("bias", None)
 
     def call(self, inputs):
-        if inputs.dtype != self.kernel.dtype and not _autocasting(inputs):
-            inputs = inputs.to(self.kernel.dtype)
-        conv_padding = 0
-        pads = self._pads(conv_utils.spatial_shape(inputs.shape, self.data_format))
-        if pads is not None and all(before == after for before, after in pads):
-            conv_padding = tuple(
-                before for before, _ in pads
-            )  # symmetric: torch pads, no copy
-        elif (
-            pads is not None
-        ):  # the Keras extra cell at the end (or causal): pad explicitly
-            inputs = F.pad(inputs, self._flat_pads(pads))
-        x = conv_utils.to_channels_first(
-            inputs, self.data_format
-        )  # (batch, C, *spatial) view
-        # (*k, in/g, out) -> torch's (out, in/g, *k), a view of the Keras-layout kernel
-        kernel = self.kernel.permute(self.rank + 1, self.rank, *range(self.rank))
-        conv = getattr(F, f"conv{self.rank}d")
-        outputs = conv(
-            x,
-            kernel,
+        outputs = conv_ops.convolve(
+            conv_ops.cast_inputs(inputs, self.kernel),
+            conv_ops.keras_kernel_to_torch(self.kernel),  # (out, in/g, *k) view
             self.bias,
-            self.strides,
-            conv_padding,
-            self.dilation_rate,
-            self.groups,
+            strides=self.strides,
+            padding=self.padding,
+            dilation_rate=self.dilation_rate,
+            groups=self.groups,
+            data_format=self.data_format,
         )
-        return self.activation(
-            conv_utils.from_channels_first(outputs, self.data_format)
-        )
-
-    def _pads(self, spatial):
-        """Per-axis `(before, after)` padding, or `None` for `'valid'`."""
-        if self.padding == "valid":
-            return None
-        if self.padding == "causal":
-            return [((self.kernel_size[0] - 1) * self.dilation_rate[0], 0)]
-        return [
-            conv_utils.same_padding(n, k, s, d)
-            for n, k, s, d in zip(
-                spatial, self.kernel_size, self.strides, self.dilation_rate
-            )
-        ]
-
-    def _flat_pads(self, pads):
-        if self.data_format == "channels_last":
-            return conv_utils.channels_last_pad(pads)
-        return conv_utils.channels_first_pad(pads)
+        return self.activation(conv_utils.from_channels_first(outputs, self.data_format))
 
     def compute_output_shape(self, input_shape):
         spatial = conv_utils.spatial_shape(input_shape, self.data_format)
@@ -197,16 +157,3 @@ class BaseConv(Layer):
             "bias_constraint": constraints.serialize(self.bias_constraint),
         }
 
-
-def _positive_int(value, argument, layer):
-    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-        raise ValueError(
-            f"{type(layer).__name__} '{layer.name}': `{argument}` must be a positive int, "
-            f"got {argument}={value!r}."
-        )
-    return value
-
-
-def _autocasting(inputs):
-    """Whether torch autocast will pick the conv dtype itself (mixed precision)."""
-    return inputs.is_floating_point() and torch.is_autocast_enabled(inputs.device.type)

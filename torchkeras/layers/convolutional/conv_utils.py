@@ -7,6 +7,16 @@ from torchkeras import config
 DATA_FORMATS = ("channels_last", "channels_first")
 
 
+def positive_int(value, argument, layer):
+    """`value` if it is a positive int (not a bool), else a `ValueError` naming the layer."""
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise ValueError(
+            f"{type(layer).__name__} '{layer.name}': `{argument}` must be a positive int, "
+            f"got {argument}={value!r}."
+        )
+    return value
+
+
 def normalize_tuple(value, rank, argument, layer, allow_zero=False):
     """`value` (an int or `rank` ints) as `rank` positive ints, else a `ValueError`."""
     values = (value,) * rank if isinstance(value, int) else value
@@ -121,3 +131,45 @@ def check_rank(input_shape, rank, layer):
             f"layer: expected ndim={rank + 2}, found ndim={len(input_shape)}. "
             f"Full shape received: {tuple(input_shape)}."
         )
+
+
+def transpose_output_length(size, kernel, stride, padding, output_padding=None, dilation=1):
+    """Length of one spatial axis after a transposed convolution (`None` stays `None`).
+
+    `'valid'`: `(size - 1) * stride + max(effective kernel, stride)`; `'same'`: `size * stride`;
+    a given `output_padding` replaces Keras' default extra cells at the end.
+    """
+    if size is None:
+        return None
+    effective = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(effective, stride) - effective if output_padding is None else output_padding
+        return (size - 1) * stride + effective + extra
+    if output_padding is None:
+        return size * stride
+    return (size - 1) * stride + effective % 2 + output_padding
+
+
+def transpose_torch_padding(kernel, stride, padding, output_padding=None, dilation=1):
+    """One axis of a Keras transposed convolution as torch's `(padding, output_padding, trim)`.
+
+    Torch's full result has `(size - 1) * stride + effective kernel` cells; its `padding` drops
+    that many at both ends and its `output_padding` appends cells at the end (zeros plus bias
+    past the full result). Keras drops `start` cells at the start and `end` at the end (a
+    negative `end` appends zeros), so torch gets `padding=start`, `output_padding=start - end`
+    when that is positive, and the `trim = end - start` cells left over are sliced off after.
+    Both Keras and torch require `output_padding < stride`, which this torch value satisfies.
+    """
+    effective = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(effective, stride) - effective if output_padding is None else output_padding
+        before, after = effective - 1, effective - 1 + extra
+    else:
+        if output_padding is None:
+            total = stride + effective - 2  # output `size * stride`
+        else:
+            total = effective + effective % 2 - 2 + output_padding
+        before = min(total - total // 2, effective - 1)
+        after = total - before
+    start, end = effective - 1 - before, effective - 1 - after
+    return start, max(0, start - end), max(0, end - start)
