@@ -7,6 +7,7 @@ import tqdm
 
 from torchkeras.callbacks.callback import Callback
 from torchkeras.registry import CALLBACKS
+from torchkeras.utils.progbar import format_value, interactive, write_line
 
 _REFRESH_SECONDS = 0.1  # the bar reads (and so syncs on) log values at most this often
 
@@ -32,7 +33,7 @@ class ProgbarLogger(Callback):
         super().set_params(params)
         self.verbose = params.get("verbose", 1)
         self.epochs = params.get("epochs", 1)
-        self._live = self.verbose == 1 and _interactive()
+        self._live = self.verbose == 1 and interactive()
 
     def on_train_begin(self, logs=None):
         self._in_fit = True
@@ -41,7 +42,7 @@ class ProgbarLogger(Callback):
         self._in_fit = False
 
     def on_epoch_begin(self, epoch, logs=None):
-        _write(f"Epoch {epoch + 1}/{self.epochs}")
+        write_line(f"Epoch {epoch + 1}/{self.epochs}")
         self._begin()
 
     def on_train_batch_end(self, batch, logs=None):
@@ -104,7 +105,7 @@ class ProgbarLogger(Callback):
             self._bar = None
         else:
             steps = self.params.get("steps") or self._steps_done
-            _write(f"{self._steps_done}/{steps} - {self._timing(' - ')}{_format_logs(logs)}")
+            write_line(f"{self._steps_done}/{steps} - {self._timing(' - ')}{_format_logs(logs)}")
 
     def _timing(self, separator=" "):
         elapsed = time.perf_counter() - self._started
@@ -116,19 +117,6 @@ class ProgbarLogger(Callback):
 def _format_logs(logs):
     if not logs:
         return ""
-    parts = []
-    for key in sorted(logs):
-        value = logs[key]
-        if isinstance(value, (int, float)):
-            text = f"{value:.4f}" if abs(value) >= 1e-3 else f"{value:.4e}"
-            parts.append(f"{key}: {text}")
-    return "".join(f" - {part}" for part in parts)
-
-
-def _interactive():
-    return hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
-
-
-def _write(line):
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+    return "".join(
+        format_value(key, logs[key]) for key in sorted(logs) if isinstance(logs[key], (int, float))
+    )

@@ -5,6 +5,7 @@ from torchkeras.utils.file_utils import get_file
 from torchkeras.utils.history_plot import plot_history
 from torchkeras.utils.naming import clear_session
 from torchkeras.utils.numerical import normalize, to_categorical
+from torchkeras.utils.progbar import Progbar
 from torchkeras.utils.py_dataset import PyDataset
 from torchkeras.utils.sequences import pad_sequences
 from torchkeras.utils.timeseries import timeseries_dataset_from_array
@@ -12,6 +13,7 @@ from torchkeras.utils.timeseries import timeseries_dataset_from_array
 Sequence = PyDataset  # Keras' older name of the same class
 
 __all__ = [
+    "Progbar",
     "PyDataset",
     "Sequence",
     "clear_session",
