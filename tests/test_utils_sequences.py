@@ -91,3 +91,34 @@ def test_timeseries_argument_errors():
         keras.utils.timeseries_dataset_from_array(np.arange(10), None, 3, format="numpy")
     assert keras.utils.Sequence is keras.utils.PyDataset
     assert isinstance(torch.as_tensor(keras.utils.pad_sequences([[1]])), torch.Tensor)
+
+
+@pytest.mark.skipif(real_keras is None, reason="real keras is not installed")
+@pytest.mark.parametrize("sizes", [{"left_size": 0.8}, {"right_size": 3}, {"left_size": 4, "right_size": 0.6}])
+def test_split_dataset_shuffled_matches_keras_torch_path(sizes):
+    data = (np.arange(10).reshape(10, 1), np.arange(10) * 2)
+    ours = keras.utils.split_dataset(data, shuffle=True, seed=3, **sizes)
+    theirs = real_keras.utils.split_dataset(data, shuffle=True, seed=3, preferred_backend="torch",
+                                            **sizes)
+    for part, keras_part in zip(ours, theirs):
+        assert [int(part[i][0][0]) for i in range(len(part))] == [
+            int(keras_part[i][0][0]) for i in range(len(keras_part))]
+
+
+def test_split_dataset_in_order_and_errors():
+    left, right = keras.utils.split_dataset(np.arange(10), left_size=0.7)
+    assert [int(left[i][0]) for i in range(len(left))] == list(range(7))
+    assert len(right) == 3 and int(right[0][0]) == 7
+    with pytest.raises(ValueError, match="At least one"):
+        keras.utils.split_dataset(np.arange(4))
+    with pytest.raises(ValueError, match="non-empty"):
+        keras.utils.split_dataset(np.arange(4), left_size=0.9, right_size=0.3)
+    with pytest.raises(TypeError, match="dataset"):
+        keras.utils.split_dataset("abc", left_size=1)
+
+
+def test_split_dataset_may_leave_samples_out():
+    # Keras' torch path fails on this (its random_split needs the sizes to cover the data).
+    left, right = keras.utils.split_dataset(np.arange(10), left_size=4, right_size=0.3,
+                                            shuffle=True, seed=0)
+    assert (len(left), len(right)) == (4, 3)

@@ -1,6 +1,7 @@
 """`keras.utils` and the internal helpers beneath every other module (level 0)."""
 
 from torchkeras.config import set_random_seed
+from torchkeras.utils.dataset_split import split_dataset
 from torchkeras.utils.file_utils import get_file
 from torchkeras.utils.history_plot import plot_history
 from torchkeras.utils.naming import clear_session
@@ -22,6 +23,7 @@ __all__ = [
     "pad_sequences",
     "plot_history",
     "set_random_seed",
+    "split_dataset",
     "timeseries_dataset_from_array",
     "to_categorical",
 ]
