@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from torchkeras import config, constraints, initializers, regularizers
-from torchkeras.layers import call_context, layer_config, symbolic
+from torchkeras.layers import call_context, layer_config, masking_support, symbolic
 from torchkeras.layers.weights import WeightsMixin
 from torchkeras.utils import naming, nest
 
@@ -36,6 +36,12 @@ class Layer(WeightsMixin, nn.Module):
     _call_args = ("inputs",)
     _call_takes_training = False
     _call_takes_mask = False
+    # Masks (see masking_support): Keras' `supports_masking` defaults to whether the class
+    # overrides `compute_mask`; instances may set it.
+    supports_masking = False
+    _call_has_mask_arg = False
+    _mask_arg_names = ()
+    _computes_mask = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -46,6 +52,11 @@ class Layer(WeightsMixin, nn.Module):
         cls._call_args = tuple(inspect.signature(cls.call).parameters)[1:]
         cls._call_takes_training = "training" in cls._call_args
         cls._call_takes_mask = "mask" in cls._call_args or layer_config.has_var_keyword(cls.call)
+        cls._call_has_mask_arg = "mask" in cls._call_args
+        cls._mask_arg_names = tuple(a for a in cls._call_args if a.endswith("_mask"))
+        cls._computes_mask = cls.compute_mask is not Layer.compute_mask
+        if "compute_mask" in cls.__dict__ and "supports_masking" not in cls.__dict__:
+            cls.supports_masking = True
 
     def __init__(
         self, *, activity_regularizer=None, trainable=True, dtype=None, name=None, **kwargs
@@ -107,6 +118,17 @@ class Layer(WeightsMixin, nn.Module):
             return self._checked_call(args, kwargs)
 
     def _checked_call(self, args, kwargs):
+        first = args[0] if args else kwargs.get(self._call_args[0]) if self._call_args else None
+        if (  # the hot path: no mask in, none to compute, no mask arguments to fill
+            isinstance(first, torch.Tensor)
+            and getattr(first, "_keras_mask", None) is None
+            and not self._mask_arg_names
+            and not (self._computes_mask and self.supports_masking)
+        ):
+            return self._run_call(args, kwargs)
+        return masking_support.call_with_masks(self, first, args, kwargs)
+
+    def _run_call(self, args, kwargs):
         try:
             outputs = self.call(*args, **kwargs)
         except RuntimeError as error:
@@ -121,6 +143,10 @@ class Layer(WeightsMixin, nn.Module):
     def call(self, inputs, *args, **kwargs):
         """The layer's computation; the base layer returns its input unchanged."""
         return inputs
+
+    def compute_mask(self, inputs, previous_mask):
+        """The output mask; by default the input's (used only when `supports_masking`)."""
+        return previous_mask
 
     def _raise_incompatible_input(self, args, error):
         expected, received = self._build_shapes, _shape_or_none(args[0] if args else None)
@@ -152,6 +178,8 @@ class Layer(WeightsMixin, nn.Module):
         if not self.built:
             self._build_for(args, kwargs, device=self.weight_device())
         outputs = self.compute_output_spec(*args, **kwargs)
+        if type(self).compute_output_spec is not Layer.compute_output_spec:
+            symbolic.add_mask_specs(self, args, kwargs, outputs)  # the probe did it otherwise
         symbolic.Node(self, args, kwargs, outputs)
         return outputs
 

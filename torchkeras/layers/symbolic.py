@@ -5,7 +5,7 @@ import itertools
 import torch
 
 from torchkeras import config
-from torchkeras.layers import call_context
+from torchkeras.layers import call_context, masking_support
 from torchkeras.utils import naming, nest
 
 _node_ids = itertools.count()
@@ -23,7 +23,9 @@ class KerasTensor:
 
     def __init__(self, shape, dtype="float32", name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
-        self.dtype = config.dtype_name(config.standardize_dtype(dtype))
+        if dtype != "string":  # "string": a text layer's input (numpy strings, never a tensor)
+            dtype = config.dtype_name(config.standardize_dtype(dtype))
+        self.dtype = dtype
         self.name = name or naming.unique_name("keras_tensor")
         self.history = history  # (layer, node_index, tensor_index) that produced it
 
@@ -102,22 +104,44 @@ def probe_output_spec(layer, args, kwargs):
     """Output KerasTensors of `layer(*args, **kwargs)`, found by running it on zeros.
 
     The layer runs twice in inference mode, with different sizes for each unknown axis; an
-    output axis whose size changed between the runs is unknown (`None`) too.
+    output axis whose size changed between the runs is unknown (`None`) too. Inputs with a
+    symbolic `_keras_mask` get an all-True mask of that shape, so the outputs' masks (set by
+    the layer as in an eager call) become symbolic `_keras_mask`s of the output specs.
     """
     device = layer.weight_device()
     runs = [_run_on_zeros(layer, args, kwargs, i, device) for i in range(2)]
     return nest.map_structure(_merge_specs, _zip_structures(runs[0], runs[1]))
 
 
+def add_mask_specs(layer, args, kwargs, outputs):
+    """Gives `outputs` (from a layer's own `compute_output_spec`) their symbolic masks.
+
+    Only when masks are involved (a masked input, or a layer computing its own masks) is the
+    layer probed like `probe_output_spec`, which finds the masks its eager call would set.
+    """
+    inputs_masked = any(
+        masking_support.get_mask(t) is not None for t in nest.flatten((args, kwargs))
+    )
+    if not inputs_masked and not (layer._computes_mask and layer.supports_masking):
+        return
+    probed = nest.flatten(probe_output_spec(layer, args, kwargs))
+    for output, spec in zip(nest.flatten(outputs), probed):
+        mask = masking_support.get_mask(spec)
+        if mask is not None and masking_support.get_mask(output) is None:
+            masking_support.set_mask(output, mask)
+
+
 def _run_on_zeros(layer, args, kwargs, run, device):
     def concrete(t):
         if not isinstance(t, KerasTensor):
             return t
-        sizes = [
-            d if d is not None else (_PROBE_BATCH[run] if axis == 0 else _PROBE_AXIS[run])
-            for axis, d in enumerate(t.shape)
-        ]
-        return torch.zeros(sizes, dtype=config.standardize_dtype(t.dtype), device=device)
+        dtype = config.standardize_dtype(t.dtype)
+        tensor = torch.zeros(_probe_sizes(t, run), dtype=dtype, device=device)
+        mask = masking_support.get_mask(t)
+        if isinstance(mask, KerasTensor):
+            ones = torch.ones(_probe_sizes(mask, run), dtype=torch.bool, device=device)
+            masking_support.set_mask(tensor, ones)
+        return tensor
 
     owners_before = set(call_context.loss_owners)
     with torch.no_grad(), call_context.TrainingScope(False):
@@ -126,6 +150,14 @@ def _run_on_zeros(layer, args, kwargs, run, device):
         owner._losses.clear()  # losses of a probe are not real losses
     call_context.loss_owners.intersection_update(owners_before)
     return out
+
+
+def _probe_sizes(t, run):
+    """Concrete sizes for a KerasTensor's shape in probe run `run` (unknown axes filled in)."""
+    return [
+        d if d is not None else (_PROBE_BATCH[run] if axis == 0 else _PROBE_AXIS[run])
+        for axis, d in enumerate(t.shape)
+    ]
 
 
 def _zip_structures(a, b):
@@ -148,4 +180,9 @@ def _merge_specs(pair):
     shape = tuple(
         a if a == b else None for a, b in zip(first.shape, second.shape, strict=True)
     )
-    return KerasTensor(shape, dtype=first.dtype)
+    spec = KerasTensor(shape, dtype=first.dtype)
+    mask = masking_support.get_mask(first)
+    if isinstance(mask, torch.Tensor):
+        second_mask = masking_support.get_mask(second)
+        masking_support.set_mask(spec, _merge_specs(_Pair(mask, second_mask)))
+    return spec

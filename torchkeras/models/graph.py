@@ -1,6 +1,7 @@
 """The graph of a functional model: traced once from its KerasTensors, run as a flat plan."""
 
 from torchkeras import config
+from torchkeras.layers import masking_support
 from torchkeras.layers.core.input_layer import InputLayer
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.utils import nest
@@ -80,11 +81,21 @@ class Graph:
         single_output = isinstance(node.outputs, KerasTensor)
         return node.layer, single, args, kwargs, outputs, single_output
 
-    def run(self, inputs):
-        """Runs the plan on a flat list of tensors, one per model input, in `self.inputs` order."""
+    def run(self, inputs, masks=None):
+        """Runs the plan on a flat list of tensors, one per model input, in `self.inputs` order.
+
+        Masks travel on the tensors (`_keras_mask`), so each layer sees its inputs' masks as in
+        an eager call; `masks` (one per input, or None) are first attached to the inputs.
+        """
+        if masks is not None:
+            if isinstance(masks, dict):  # keyed by input name, like dict inputs
+                masks = [masks.get(name) for name in self._input_names()]
+            for value, mask in zip(inputs, nest.flatten(masks)):
+                if mask is not None:
+                    masking_support.set_mask(value, mask)
         values = [None] * self.slot_count
         for slot, dtype, value in zip(self.input_slots, self.input_dtypes, inputs):
-            values[slot] = value if value.dtype == dtype else value.to(dtype)
+            values[slot] = value if value.dtype == dtype else _converted(value, dtype)
         for layer, single, args, kwargs, outputs, single_output in self.plan:
             if single is not None:
                 result = layer(values[single])
@@ -154,6 +165,15 @@ def _trace(outputs):
             node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
     layers = sorted(discovered, key=lambda layer: (-layer_depth[layer], discovered[layer]))
     return finished, layers, node_depth
+
+
+def _converted(value, dtype):
+    """`value.to(dtype)`, keeping its Keras mask."""
+    converted = value.to(dtype)
+    mask = masking_support.get_mask(value)
+    if mask is not None:
+        masking_support.set_mask(converted, mask)
+    return converted
 
 
 def _template(structure, slots):

@@ -1,6 +1,7 @@
 """Model: a Layer that is either functional (built from `keras.Input`) or subclassed."""
 
 import json
+import warnings
 
 from torch import nn
 
@@ -14,6 +15,21 @@ from torchkeras.saving import api as saving_api
 from torchkeras.saving.serialization import serialize_keras_object
 from torchkeras.trainer import Trainer
 from torchkeras.utils import nest
+
+
+def _rename_keras1_arguments(kwargs):
+    """Keras 1's `Model(input=..., output=...)`: accepted with a DeprecationWarning."""
+    for old, new in (("input", "inputs"), ("output", "outputs")):
+        if old not in kwargs:
+            continue
+        if new in kwargs:
+            raise ValueError(f"Model got both `{old}` (the Keras 1 spelling) and `{new}`.")
+        warnings.warn(
+            f"`Model({old}=...)` is the Keras 1 spelling: use `Model({new}=...)`.",
+            DeprecationWarning,
+            stacklevel=4,  # the user's line: above `__init__` and its argument recorder
+        )
+        kwargs[new] = kwargs.pop(old)
 
 
 @LAYERS.register("Functional")
@@ -32,6 +48,7 @@ class Model(Trainer, Layer):
     """
 
     def __init__(self, *args, **kwargs):
+        _rename_keras1_arguments(kwargs)
         inputs = kwargs.pop("inputs", args[0] if args else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
         if (inputs is None) != (outputs is None):
@@ -51,14 +68,14 @@ class Model(Trainer, Layer):
     def _default_name(self):
         return "functional" if self._plain_functional else super()._default_name()
 
-    def call(self, inputs):
-        """Runs the functional graph; subclassed models override this method."""
+    def call(self, inputs, mask=None):
+        """Runs the functional graph (`mask`: the inputs' Keras masks); subclasses override it."""
         if self._graph is None:
             raise ValueError(
                 f"Model '{self.name}' has no `call` method and no functional graph: subclass "
                 "Model and define `call`, or create it as `Model(inputs, outputs)`."
             )
-        return self._graph.run(self._graph.flatten_inputs(inputs, self.name))
+        return self._graph.run(self._graph.flatten_inputs(inputs, self.name), mask)
 
     def _build_for(self, args, kwargs, device):
         """First call of a subclassed model: its sublayers build themselves as `call` runs."""

@@ -4,7 +4,7 @@ import torch
 from torch import nn
 
 from torchkeras import config
-from torchkeras.layers import symbolic
+from torchkeras.layers import masking_support, symbolic
 from torchkeras.layers.core.input_layer import InputLayer
 from torchkeras.models.model import Model
 from torchkeras.registry import LAYERS
@@ -103,10 +103,15 @@ class Sequential(Model):
         ).output
         super()._build_for(args, kwargs, device)
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
         outputs = inputs
+        if mask is not None:  # Keras attaches a given mask to the input; layers pass it on
+            masking_support.set_mask(outputs, mask)
         if isinstance(outputs, torch.Tensor) and outputs.dtype != self._input_dtype:
+            mask = masking_support.get_mask(outputs)
             outputs = outputs.to(self._input_dtype)
+            if mask is not None:
+                masking_support.set_mask(outputs, mask)
         for layer in self._modules["layers"]:
             outputs = layer(outputs)
         return outputs

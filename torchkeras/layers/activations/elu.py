@@ -16,6 +16,8 @@ class ELU(Layer):
     Shapes: any shape -> the same shape.
     """
 
+    supports_masking = True
+
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         if isinstance(alpha, bool) or not isinstance(alpha, (int, float)):

@@ -17,6 +17,8 @@ class LeakyReLU(Layer):
     Shapes: any shape -> the same shape.
     """
 
+    supports_masking = True
+
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")

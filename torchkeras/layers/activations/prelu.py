@@ -24,6 +24,8 @@ class PReLU(Layer):
     Shapes: any shape -> the same shape.
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         alpha_initializer="Zeros",

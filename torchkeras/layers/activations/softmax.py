@@ -21,6 +21,8 @@ class Softmax(Layer):
     Shapes: any shape -> the same shape; `mask` must broadcast to the input.
     """
 
+    supports_masking = True
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis

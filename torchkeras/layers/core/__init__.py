@@ -1,10 +1,19 @@
-"""Core layers: Dense, Embedding, Activation, Identity, Lambda, TorchModuleWrapper."""
+"""Core layers: Dense, Embedding, Activation, Identity, Lambda, Masking, TorchModuleWrapper."""
 
 from torchkeras.layers.core.activation import Activation
 from torchkeras.layers.core.dense import Dense
 from torchkeras.layers.core.embedding import Embedding
 from torchkeras.layers.core.identity import Identity
 from torchkeras.layers.core.lambda_layer import Lambda
+from torchkeras.layers.core.masking import Masking
 from torchkeras.layers.core.torch_module_wrapper import TorchModuleWrapper
 
-__all__ = ["Activation", "Dense", "Embedding", "Identity", "Lambda", "TorchModuleWrapper"]
+__all__ = [
+    "Activation",
+    "Dense",
+    "Embedding",
+    "Identity",
+    "Lambda",
+    "Masking",
+    "TorchModuleWrapper",
+]

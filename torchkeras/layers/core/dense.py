@@ -29,6 +29,8 @@ class Dense(Layer):
     Shapes: `(batch, ..., input_dim)` -> `(batch, ..., units)`.
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         units,

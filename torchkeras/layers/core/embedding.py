@@ -67,6 +67,7 @@ class Embedding(Layer):
         self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
         self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = bool(mask_zero)
+        self.supports_masking = self.mask_zero  # Keras: index 0 masks its outputs
         if weights is not None:
             self.build()
             self.set_weights(weights if isinstance(weights, list) else [weights])

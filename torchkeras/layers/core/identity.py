@@ -11,6 +11,8 @@ class Identity(Layer):
     Shapes: any shape -> the same shape.
     """
 
+    supports_masking = True
+
     def call(self, inputs):
         return inputs
 

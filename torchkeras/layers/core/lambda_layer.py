@@ -43,6 +43,7 @@ class Lambda(Layer):
         self.function = function
         self.arguments = dict(arguments or {})
         self.mask = mask
+        self.supports_masking = mask is not None  # Keras: only a given `mask` is propagated
         self._output_shape = tuple(output_shape) if isinstance(output_shape, list) else output_shape
         parameters = _parameter_names(function)
         self._fn_expects_mask = "mask" in parameters

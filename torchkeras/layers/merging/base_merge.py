@@ -4,6 +4,7 @@ import functools
 
 import torch
 
+from torchkeras.layers import masking_support
 from torchkeras.layers.layer import Layer
 
 
@@ -18,6 +19,8 @@ class Merge(Layer):
 
     Shapes: a list of `(batch, ...)` -> `(batch, ...)` (the broadcast shape).
     """
+
+    supports_masking = True
 
     _binary_op = None
 
@@ -38,6 +41,10 @@ class Merge(Layer):
                 "Subtract, Multiply, Average, Maximum, Minimum, Concatenate or Dot."
             )
         return functools.reduce(self._binary_op, inputs)
+
+    def compute_mask(self, inputs, mask=None):
+        """Keras' rule: the or of the input masks, or None when an input has no mask."""
+        return masking_support.or_masks(inputs, mask)
 
     def compute_output_shape(self, input_shape):
         shapes = self._shape_list(input_shape)

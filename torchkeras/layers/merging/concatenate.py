@@ -2,6 +2,7 @@
 
 import torch
 
+from torchkeras.layers import masking_support
 from torchkeras.layers.merging.base_merge import Merge
 from torchkeras.registry import LAYERS
 
@@ -15,6 +16,8 @@ class Concatenate(Merge):
 
     Shapes: `[(batch, ..., d1, ...), (batch, ..., d2, ...)]` -> `(batch, ..., d1 + d2, ...)`.
     """
+
+    supports_masking = True
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
@@ -45,6 +48,11 @@ class Concatenate(Merge):
     def call(self, inputs):
         inputs = self._tensor_list(inputs, same_batch=False)  # torch.cat checks the sizes
         return torch.cat(inputs, dim=self.axis)
+
+    def compute_mask(self, inputs, mask=None):
+        """The masks concatenated like the inputs (unmasked inputs count as all True), then
+        reduced with `any` over the last axis, as Keras does."""
+        return masking_support.concatenated_mask(inputs, mask, self.axis)
 
     def compute_output_shape(self, input_shape):
         shapes = self._shape_list(input_shape)

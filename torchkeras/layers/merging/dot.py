@@ -26,6 +26,8 @@ class Dot(Merge):
         `[(batch, n), (batch, n)]` with `axes=1` -> `(batch, 1)`.
     """
 
+    supports_masking = True
+
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)
         pair = isinstance(axes, (list, tuple)) and len(axes) == 2
@@ -69,6 +71,10 @@ class Dot(Merge):
         if self.normalize:
             x, y = _l2_normalize(x, axes[0]), _l2_normalize(y, axes[1])
         return _batch_dot(x, y, axes)
+
+    def compute_mask(self, inputs, mask=None):
+        """Dot products have no output mask (Keras)."""
+        return None
 
     def compute_output_shape(self, input_shape):
         shapes = self._shape_list(input_shape)

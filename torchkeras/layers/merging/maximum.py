@@ -2,6 +2,7 @@
 
 import torch
 
+from torchkeras.layers import masking_support
 from torchkeras.layers.merging.base_merge import Merge
 from torchkeras.registry import LAYERS
 
@@ -14,6 +15,10 @@ class Maximum(Merge):
     """
 
     _binary_op = staticmethod(torch.maximum)
+
+    def _merge_function(self, inputs):
+        # Masked entries take the other inputs' values, as in Keras (see merge_or_masks).
+        return masking_support.merge_or_masks(torch.maximum, inputs)
 
 
 def maximum(inputs, **kwargs):

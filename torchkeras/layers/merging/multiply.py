@@ -2,6 +2,7 @@
 
 import torch
 
+from torchkeras.layers import masking_support
 from torchkeras.layers.merging.base_merge import Merge
 from torchkeras.registry import LAYERS
 
@@ -14,6 +15,12 @@ class Multiply(Merge):
     """
 
     _binary_op = staticmethod(torch.mul)
+
+    def _merge_function(self, inputs):
+        if all(masking_support.get_mask(x) is None for x in inputs):
+            return super()._merge_function(inputs)
+        # Masked entries count as 1 (0 where every input is masked), as in Keras.
+        return masking_support.masked_product(inputs)
 
 
 def multiply(inputs, **kwargs):

@@ -36,6 +36,8 @@ class BatchNormalization(Layer):
     Shapes: any shape -> the same shape. Weights: gamma, beta, moving_mean, moving_variance.
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         axis=-1,

@@ -28,6 +28,8 @@ class GroupNormalization(Layer):
     Shapes: any shape -> the same shape.
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         groups=32,

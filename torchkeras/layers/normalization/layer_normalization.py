@@ -29,6 +29,8 @@ class LayerNormalization(Layer):
     Shapes: any shape -> the same shape.
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         axis=-1,

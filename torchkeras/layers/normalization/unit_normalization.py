@@ -19,6 +19,8 @@ class UnitNormalization(Layer):
     Shapes: any shape -> the same shape.
     """
 
+    supports_masking = True
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = _axes.check_axis_arg(axis, self)

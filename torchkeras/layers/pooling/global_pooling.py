@@ -1,5 +1,7 @@
 """GlobalAveragePooling1D/2D/3D and GlobalMaxPooling1D/2D/3D: reduce every spatial axis."""
 
+import torch
+
 from torchkeras.layers.convolutional import conv_utils
 from torchkeras.layers.layer import Layer
 from torchkeras.registry import LAYERS
@@ -55,10 +57,25 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
     Shapes: `(batch, steps, C) -> (batch, C)` (channels_last; `keepdims` keeps 1s).
     """
 
+    supports_masking = True
+
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(
             1, "average", data_format=data_format, keepdims=keepdims, **kwargs
         )
+
+    def call(self, inputs, mask=None):
+        if mask is None:
+            return super().call(inputs)
+        # Keras' masked mean: the sum over unmasked steps divided by their number
+        mask = mask.bool().unsqueeze(2 if self.data_format == "channels_last" else 1)
+        steps = self._axes()
+        total = torch.where(mask, inputs, 0).sum(dim=steps, keepdim=self.keepdims)
+        return total / mask.to(inputs.dtype).sum(dim=steps, keepdim=self.keepdims)
+
+    def compute_mask(self, inputs, mask=None):
+        """The steps axis is reduced away, so the output has no mask (Keras)."""
+        return None
 
 
 @LAYERS.register()

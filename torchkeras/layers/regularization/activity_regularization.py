@@ -17,6 +17,8 @@ class ActivityRegularization(Layer):
     Shapes: any shape -> the same shape.
     """
 
+    supports_masking = True
+
     def __init__(self, l1=0.0, l2=0.0, **kwargs):
         kwargs.pop("activity_regularizer", None)  # always derived from l1 and l2
         super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)

@@ -33,6 +33,8 @@ class GaussianNoise(Layer):
     Shapes: any shape -> the same shape.
     """
 
+    supports_masking = True
+
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(**kwargs)
         if isinstance(stddev, bool) or not isinstance(stddev, (int, float)) or stddev < 0:
@@ -67,6 +69,8 @@ class GaussianDropout(Layer):
     Shapes: any shape -> the same shape.
     """
 
+    supports_masking = True
+
     def __init__(self, rate, seed=None, **kwargs):
         super().__init__(**kwargs)
         self.rate = _seeded.check_rate(self, rate, upper_inclusive=False)
@@ -98,6 +102,8 @@ class AlphaDropout(Layer):
 
     Shapes: any shape -> the same shape.
     """
+
+    supports_masking = True
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)

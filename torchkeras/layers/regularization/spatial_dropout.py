@@ -12,6 +12,8 @@ class _SpatialDropout(Layer):
     """Dropout with one keep/drop draw per (sample, channel), shared over the spatial axes;
     kept channels are scaled by `1 / (1 - rate)`, and inference is the identity."""
 
+    supports_masking = True
+
     _rank = None  # input rank including the batch axis
 
     def __init__(self, rate, seed=None, **kwargs):

@@ -41,6 +41,8 @@ class Rescaling(Layer):
     Shapes: any shape -> the same shape.
     """
 
+    supports_masking = True
+
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
         self.scale = scale
