@@ -1,7 +1,7 @@
 """Training and prediction speed: torchkeras vs a plain PyTorch loop (and Keras 3 on torch).
 
 Run: python benchmarks/fit_speed.py [--repeats 3] [--samples 12800] [--device cpu|cuda]
-     [--workloads mlp tiny cnn]
+     [--workloads mlp tiny cnn lstm]
 
 Each workload runs in one process, frameworks interleaved, `--repeats` times; the median
 samples/second of each and its ratio to the plain loop are printed as a Markdown table.
@@ -33,9 +33,14 @@ class Workload:
     batch: int
     keras_layers: callable  # keras module -> list of layers after the Input
     torch_modules: callable  # () -> list of torch modules (NCHW for images)
+    loss: str = None  # Keras loss name; None: sparse categorical crossentropy or mse
+    vocabulary: int = None  # int token inputs in [0, vocabulary) with binary labels
 
     def data(self, samples, seed=0):
         rng = np.random.default_rng(seed)
+        if self.vocabulary is not None:
+            x = rng.integers(0, self.vocabulary, size=(samples, *self.input_shape))
+            return x, rng.integers(0, 2, size=(samples, 1)).astype(np.float32)
         x = rng.random((samples, *self.input_shape), dtype=np.float32)
         if self.classes > 1:
             return x, rng.integers(0, self.classes, size=(samples,)).astype(np.int64)
@@ -59,6 +64,27 @@ def _cnn_layers(keras):
     ]
 
 
+def _lstm_layers(keras):
+    return [keras.layers.Embedding(10000, 64), keras.layers.LSTM(64),
+            keras.layers.Dense(1, activation="sigmoid")]
+
+
+class _LastLSTMOutput(torch.nn.Module):
+    """`nn.LSTM` (batch first) returning the last step's hidden state, as Keras' LSTM does."""
+
+    def __init__(self, features, units):
+        super().__init__()
+        self.lstm = torch.nn.LSTM(features, units, batch_first=True)
+
+    def forward(self, x):
+        return self.lstm(x)[1][0][-1]
+
+
+def _lstm_modules():
+    nn = torch.nn
+    return [nn.Embedding(10000, 64), _LastLSTMOutput(64, 64), nn.Linear(64, 1), nn.Sigmoid()]
+
+
 def _cnn_modules():
     nn = torch.nn
     return [nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
@@ -76,13 +102,19 @@ WORKLOADS = {
         lambda: [torch.nn.Linear(32, 64), torch.nn.ReLU(), torch.nn.Linear(64, 1)],
     ),
     "cnn 28x28x1": Workload((28, 28, 1), 10, "adam", 128, _cnn_layers, _cnn_modules),
+    "lstm 100x10000": Workload(
+        (100,), 1, "adam", 64, _lstm_layers, _lstm_modules, "binary_crossentropy", 10000
+    ),
 }
-SHORT_NAMES = {"mlp": "mlp 784-512-10", "tiny": "tiny 32-64-1", "cnn": "cnn 28x28x1"}
+SHORT_NAMES = {"mlp": "mlp 784-512-10", "tiny": "tiny 32-64-1", "cnn": "cnn 28x28x1",
+               "lstm": "lstm 100x10000"}
+TORCH_LOSSES = {"binary_crossentropy": torch.nn.BCELoss}
 
 
 def time_keras_like(keras, work, x, y, device):
     model = keras.Sequential([keras.Input(shape=work.input_shape), *work.keras_layers(keras)])
     loss = "sparse_categorical_crossentropy" if work.classes > 1 else "mse"
+    loss = work.loss or loss
     model.compile(optimizer=work.optimizer, loss=loss)
     model.fit(x[: work.batch * 4], y[: work.batch * 4], batch_size=work.batch, verbose=0)
     _sync(device)
@@ -100,6 +132,8 @@ def time_plain_torch(work, x, y, device):
     else:
         opt = torch.optim.SGD(model.parameters(), lr=0.01, foreach=True)
     loss_fn = torch.nn.CrossEntropyLoss() if work.classes > 1 else torch.nn.MSELoss()
+    if work.loss is not None:
+        loss_fn = TORCH_LOSSES[work.loss]()
     xs, ys = _torch_layout(torch.from_numpy(x)).to(device), torch.from_numpy(y).to(device)
 
     def epoch(count):

@@ -1,6 +1,7 @@
 """`LayerCase`: one row of a layer case table, run through every generic layer test and compat."""
 
 import dataclasses
+import inspect
 
 import numpy as np
 
@@ -45,8 +46,13 @@ class LayerCase:
     call_kwargs: object = None
     inputs: object = None
 
-    def make_kwargs(self):
-        return self.kwargs() if callable(self.kwargs) else dict(self.kwargs)
+    def make_kwargs(self, layers=None):
+        """The constructor arguments. A callable `kwargs` taking one argument is given `layers`,
+        the namespace whose classes it should use (`keras.layers` for the Keras reference; None
+        for torchkeras), so wrapper cases can build their inner layers from either library."""
+        if not callable(self.kwargs):
+            return dict(self.kwargs)
+        return self.kwargs(layers) if inspect.signature(self.kwargs).parameters else self.kwargs()
 
     def make_custom_objects(self):
         objects = self.custom_objects
