@@ -170,3 +170,22 @@ class CustomObjectsPushed:
 
     def __exit__(self, *exc_info):
         pop_custom_objects()
+
+
+_DESERIALIZING = [0]  # depth of `Deserializing` scopes
+
+
+class Deserializing:
+    """Context manager marking objects built from a config (a file's): they must not read files
+    the config names (a vocabulary path could point anywhere on the machine)."""
+
+    def __enter__(self):
+        _DESERIALIZING[0] += 1
+
+    def __exit__(self, *exc_info):
+        _DESERIALIZING[0] -= 1
+
+
+def in_deserialization():
+    """Whether objects are being built from a config right now."""
+    return _DESERIALIZING[0] > 0

@@ -134,7 +134,10 @@ def keras_config(layer_config, skip):
 @case_params
 def test_config_and_weight_shapes_match_keras(case):
     # Outputs and gradients against Keras: compat/test_layers.py.
-    reference = getattr(keras.layers, case.cls.__name__)(**case.make_kwargs())
+    try:
+        reference = getattr(keras.layers, case.cls.__name__)(**case.make_kwargs(keras.layers))
+    except ImportError as error:  # Keras' lookup, hashing and text layers need TensorFlow
+        pytest.skip(f"Keras cannot build {case.cls.__name__} here: {error}")
     ours = case.cls(**case.make_kwargs())
     x = make_input(case, seed=1)
     call(case, reference, x), call(case, ours, to_torch(x))

@@ -90,7 +90,7 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
                 f"The {key!r} of a {config['class_name']!r} config must be a dict, got "
                 f"{type(value).__name__}."
             )
-    with registry.CustomObjectsPushed(custom_objects):
+    with registry.CustomObjectsPushed(custom_objects), registry.Deserializing():
         if _takes_custom_objects(cls.from_config):
             obj = cls.from_config(inner, custom_objects=custom_objects)
         else:

@@ -1,7 +1,14 @@
-"""Preprocessing layers: image (resizing, cropping, augmentation) and numeric (rescaling,
-normalization) families."""
+"""Preprocessing layers: image (resizing, cropping, augmentation), numeric (rescaling,
+normalization), categorical (encoding, hashing, lookups) and text (TextVectorization)."""
 
-from torchkeras.layers.preprocessing import image, numeric
+from torchkeras.layers.preprocessing import categorical, image, numeric, text
+from torchkeras.layers.preprocessing.categorical import (
+    CategoryEncoding,
+    Discretization,
+    Hashing,
+    IntegerLookup,
+    StringLookup,
+)
 from torchkeras.layers.preprocessing.image import (
     CenterCrop,
     RandomBrightness,
@@ -14,9 +21,14 @@ from torchkeras.layers.preprocessing.image import (
     Resizing,
 )
 from torchkeras.layers.preprocessing.numeric import Normalization, Rescaling
+from torchkeras.layers.preprocessing.text import TextVectorization
 
 __all__ = [
+    "CategoryEncoding",
     "CenterCrop",
+    "Discretization",
+    "Hashing",
+    "IntegerLookup",
     "Normalization",
     "RandomBrightness",
     "RandomContrast",
@@ -27,6 +39,10 @@ __all__ = [
     "RandomZoom",
     "Rescaling",
     "Resizing",
+    "StringLookup",
+    "TextVectorization",
+    "categorical",
     "image",
     "numeric",
+    "text",
 ]
