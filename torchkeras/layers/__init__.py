@@ -1,6 +1,13 @@
 """`keras.layers`: the Layer base class and every built-in layer."""
 
 from torchkeras.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from torchkeras.layers.attention import (
+    AdditiveAttention,
+    Attention,
+    GroupedQueryAttention,
+    GroupQueryAttention,
+    MultiHeadAttention,
+)
 from torchkeras.layers.convolutional import (
     Conv1D,
     Conv1DTranspose,
@@ -24,8 +31,10 @@ from torchkeras.layers.core import (
     Embedding,
     Identity,
     Lambda,
+    Masking,
     TorchModuleWrapper,
 )
+from torchkeras.layers.core.einsum_dense import EinsumDense
 from torchkeras.layers.core.input_layer import Input, InputLayer
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.merging import (
@@ -67,6 +76,13 @@ from torchkeras.layers.pooling import (
     MaxPooling2D,
     MaxPooling3D,
 )
+from torchkeras.layers.preprocessing.categorical import (
+    CategoryEncoding,
+    Discretization,
+    Hashing,
+    IntegerLookup,
+    StringLookup,
+)
 from torchkeras.layers.preprocessing.image import (
     CenterCrop,
     RandomBrightness,
@@ -79,6 +95,19 @@ from torchkeras.layers.preprocessing.image import (
     Resizing,
 )
 from torchkeras.layers.preprocessing.numeric import Normalization, Rescaling
+from torchkeras.layers.preprocessing.text import TextVectorization
+from torchkeras.layers.recurrent import (
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+    StackedRNNCells,
+    TimeDistributed,
+)
 from torchkeras.layers.regularization import (
     ActivityRegularization,
     AlphaDropout,
@@ -123,7 +152,9 @@ __all__ = [
     "ActivityRegularization",
     "Add",
     "add",
+    "AdditiveAttention",
     "AlphaDropout",
+    "Attention",
     "Average",
     "average",
     "AveragePooling1D",
@@ -133,6 +164,8 @@ __all__ = [
     "AvgPool2D",
     "AvgPool3D",
     "BatchNormalization",
+    "Bidirectional",
+    "CategoryEncoding",
     "CenterCrop",
     "Concatenate",
     "concatenate",
@@ -154,9 +187,11 @@ __all__ = [
     "Dense",
     "DepthwiseConv1D",
     "DepthwiseConv2D",
+    "Discretization",
     "Dot",
     "dot",
     "Dropout",
+    "EinsumDense",
     "ELU",
     "Embedding",
     "Flatten",
@@ -174,14 +209,23 @@ __all__ = [
     "GlobalMaxPooling1D",
     "GlobalMaxPooling2D",
     "GlobalMaxPooling3D",
+    "GroupedQueryAttention",
     "GroupNormalization",
+    "GroupQueryAttention",
+    "GRU",
+    "GRUCell",
+    "Hashing",
     "Identity",
     "Input",
     "InputLayer",
+    "IntegerLookup",
     "Lambda",
     "Layer",
     "LayerNormalization",
     "LeakyReLU",
+    "LSTM",
+    "LSTMCell",
+    "Masking",
     "Maximum",
     "maximum",
     "MaxPool1D",
@@ -192,6 +236,7 @@ __all__ = [
     "MaxPooling3D",
     "Minimum",
     "minimum",
+    "MultiHeadAttention",
     "Multiply",
     "multiply",
     "Normalization",
@@ -210,16 +255,23 @@ __all__ = [
     "Reshape",
     "Resizing",
     "RMSNormalization",
+    "RNN",
     "SeparableConv1D",
     "SeparableConv2D",
     "SeparableConvolution1D",
     "SeparableConvolution2D",
+    "SimpleRNN",
+    "SimpleRNNCell",
     "Softmax",
     "SpatialDropout1D",
     "SpatialDropout2D",
     "SpatialDropout3D",
+    "StackedRNNCells",
+    "StringLookup",
     "Subtract",
     "subtract",
+    "TextVectorization",
+    "TimeDistributed",
     "TorchModuleWrapper",
     "UnitNormalization",
     "UpSampling1D",

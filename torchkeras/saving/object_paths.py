@@ -68,7 +68,7 @@ def class_path_name(obj):
         return "torch_module_wrapper"  # Keras' torch backend wraps plain modules
     if getattr(obj, "_plain_functional", False):
         return "functional"
-    return naming.to_snake_case(type(obj).__name__)
+    return obj._default_name()  # the snake-case class name, or Keras' (GroupedQueryAttention)
 
 
 def _visit(obj, path, found, visited):
