@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import torch
 
 from torchkeras import config
@@ -98,7 +99,7 @@ class L1(Regularizer):
         return _scalar(self.l1, x) * torch.sum(torch.abs(x))
 
     def get_config(self):
-        return {"l1": self.l1}
+        return {"l1": _float32(self.l1)}
 
 
 @REGULARIZERS.register("l2")
@@ -166,7 +167,7 @@ class OrthogonalRegularizer(Regularizer):
         return _scalar(self.factor, inputs) * 0.5 * torch.sum(torch.abs(off_diagonal)) / num_pairs
 
     def get_config(self):
-        return {"factor": self.factor, "mode": self.mode}
+        return {"factor": _float32(self.factor), "mode": self.mode}
 
 
 def get(identifier):
@@ -200,3 +201,9 @@ def deserialize(config, custom_objects=None):
 
 # Keras' function-style aliases.
 l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
+
+
+def _float32(value):
+    """`value` rounded to float32, as Keras reports the factors it keeps in float32 tensors
+    (`L1(0.01).get_config()` is `{"l1": 0.009999999776482582}`)."""
+    return float(np.float32(value))
