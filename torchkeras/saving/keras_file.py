@@ -1,8 +1,10 @@
-"""The `.keras` archive: a ZIP of `config.json`, `metadata.json` and `model.weights.h5`.
+"""The `.keras` archive: a ZIP of `config.json`, `metadata.json`, `model.weights.h5` and the
+`assets/<layer path>/` files of layers with Keras' `save_assets` (adapted vocabularies).
 
 Written so that real Keras 3 loads it, and read from files real Keras wrote. Reading checks
 every ZIP member (known names only, bounded sizes, no links) and never runs code: classes
-come from torchkeras' registries or the caller's `custom_objects`.
+come from torchkeras' registries or the caller's `custom_objects`. A layer's asset files are
+handed to its `load_assets` in a private temporary folder, deleted right after.
 """
 
 import contextlib
@@ -10,7 +12,9 @@ import datetime
 import io
 import json
 import math
+import os
 import stat
+import tempfile
 import zipfile
 import zlib
 
@@ -19,6 +23,7 @@ import h5py
 from torchkeras.layers import call_context
 from torchkeras.layers.layer import Layer
 from torchkeras.saving import h5_safety
+from torchkeras.saving.object_paths import saveable_paths
 from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
 from torchkeras.saving.weights_h5 import read_model_weights, write_model_weights
 from torchkeras.utils.atomic_io import atomic_write
@@ -29,6 +34,7 @@ WEIGHTS = "model.weights.h5"
 KERAS_FORMAT_VERSION = "3.15.1"  # the Keras release whose layout these files follow
 _MAX_JSON_BYTES = 64 * 2**20
 _MAX_WEIGHTS_BYTES = 64 * 2**30
+_MAX_ASSET_BYTES = 2**30
 _MAX_RATIO = 200
 _BUDGET_SLACK = 2**20  # weights a model may create beyond those its file holds
 _CONFIG_ONLY_BUDGET = 2**26  # uncompressed / compressed size beyond which a member is a zip bomb
@@ -55,13 +61,50 @@ def save_keras_file(model, filepath, include_optimizer=True):
             archive.writestr(METADATA, json.dumps(metadata))
             archive.writestr(CONFIG, json.dumps(config))
             archive.writestr(WEIGHTS, weights.getvalue())
+            for name, data in _asset_members(model):
+                archive.writestr(name, data)
+
+
+def _asset_prefix(path):
+    return f"assets/{path}/" if path else "assets/"
+
+
+def _asset_members(model):
+    """`(member name, bytes)` of every file the model's layers write with `save_assets`."""
+    found = []
+    for path, obj in saveable_paths(model):
+        if not (isinstance(obj, Layer) and hasattr(obj, "save_assets")):
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            obj.save_assets(folder)
+            for name in sorted(os.listdir(folder)):
+                with open(os.path.join(folder, name), "rb") as file:
+                    found.append((_asset_prefix(path) + name, file.read()))
+    return found
+
+
+def _load_assets(model, archive, members, filepath):
+    """Gives each layer with `load_assets` its archive files, in a private temporary folder."""
+    for path, obj in saveable_paths(model):
+        prefix = _asset_prefix(path)
+        names = [n for n in members if n.startswith(prefix) and "/" not in n[len(prefix):]
+                 and n != prefix]
+        if not names or not hasattr(obj, "load_assets"):
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            for name in names:
+                data = _read(archive, members[name], _MAX_ASSET_BYTES, filepath)
+                with open(os.path.join(folder, name[len(prefix):]), "wb") as file:
+                    file.write(data.getvalue())
+            obj.load_assets(folder)
 
 
 def load_keras_file(filepath, custom_objects=None, compile=True):
     """Rebuilds the model saved in a `.keras` file (by torchkeras or by Keras 3).
 
     A damaged or hostile archive (truncated, corrupted, bombs, links, unknown members or
-    classes) raises `ValueError`; nothing from the file is ever run or written to disk.
+    classes) raises `ValueError`; nothing from the file is ever run, and only layers' asset
+    files are written, to a private temporary folder.
     """
     with _open_archive(filepath) as archive:
         members = _checked_members(archive, filepath)
@@ -80,6 +123,7 @@ def load_keras_file(filepath, custom_objects=None, compile=True):
         if weights is not None:
             with _open_h5(weights, filepath) as h5:
                 read_model_weights(h5, model, source=str(filepath))
+        _load_assets(model, archive, members, filepath)
     return model
 
 

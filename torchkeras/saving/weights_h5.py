@@ -4,14 +4,18 @@ Layout (see `object_paths` for how paths are found): one group per layer holding
 group of datasets `0`, `1`, ... (a `name` attribute gives the layer's name), the model's own
 weights in the root `vars` group, and, when the model is compiled, `optimizer/vars/<i>` in
 `optimizer.variables` order. No attributes on the root. Datasets are contiguous,
-uncompressed numpy arrays.
+uncompressed numpy arrays. A layer with Keras' `save_own_variables(store)` /
+`load_own_variables(store)` (the lookup layers' `idf_weights`) keeps those entries in its
+`vars` group under the names it chose, as Keras does.
 """
 
 import warnings
 
 import h5py
+import numpy as np
 import torch
 
+from torchkeras.layers.layer import Layer
 from torchkeras.saving import h5_safety
 from torchkeras.saving.object_paths import display_name, own_variables, saveable_paths, vars_path
 from torchkeras.utils.atomic_io import atomic_write
@@ -41,6 +45,8 @@ def write_model_weights(h5, model, include_optimizer=True):
         group.attrs["name"] = display_name(obj)
         for key, tensor in own_variables(obj):
             group.create_dataset(key, data=_to_numpy(tensor))
+        for key, value in _saved_store(obj).items():
+            group.create_dataset(key, data=np.asarray(value))
     optimizer = getattr(model, "optimizer", None)
     if include_optimizer and optimizer is not None:
         group = h5.create_group(_OPTIMIZER_VARS)
@@ -74,8 +80,12 @@ def load_weights_h5(model, path, skip_mismatch=False):
 def read_model_weights(h5, model, skip_mismatch=False, source="the file"):
     """Reads an open HDF5 file's weights into `model` (see `load_weights_h5`)."""
     shapes = h5_safety.index_datasets(h5)
-    pending, problems, expected = [], [], set()
+    pending, problems, expected, stores = [], [], set(), []
     for path, obj in saveable_paths(model):
+        if _has_store(obj):  # its entries are the layer's to check (any shape)
+            names = _store_names(shapes, vars_path(path), own_variables(obj))
+            expected.update(names)
+            stores.append((obj, names))
         for key, target in own_variables(obj):
             name = f"{vars_path(path)}/{key}"
             expected.add(name)
@@ -95,6 +105,35 @@ def read_model_weights(h5, model, skip_mismatch=False, source="the file"):
     with torch.no_grad():
         for target, value in values:
             target.copy_(torch.from_numpy(value))
+    for obj, names in stores:
+        if names:
+            store = {name.rsplit("/", 1)[1]: h5_safety.read_array(h5[name], shapes[name])
+                     for name in names}
+            obj.load_own_variables(store)
+
+
+def _has_store(obj):
+    """Whether a layer keeps Keras-style extra entries (`save_own_variables`)."""
+    return isinstance(obj, Layer) and hasattr(obj, "save_own_variables")
+
+
+def _saved_store(obj):
+    """The entries a layer's `save_own_variables` writes (empty for ordinary layers)."""
+    if not _has_store(obj):
+        return {}
+    store = {}
+    obj.save_own_variables(store)
+    return store
+
+
+def _store_names(shapes, group, regular):
+    """The datasets directly in `group` that are not the layer's ordinary weights."""
+    taken = {f"{group}/{key}" for key, _ in regular}
+    prefix = f"{group}/"
+    return sorted(
+        name for name in shapes
+        if name.startswith(prefix) and "/" not in name[len(prefix):] and name not in taken
+    )
 
 
 def _load_optimizer(h5, shapes, optimizer, skip_mismatch):
