@@ -28,7 +28,12 @@ GENERATORS = {
     "optimizers": ("make_optimizer_references.py", "optimizers.npz"),
     "models": ("make_model_references.py", "models.json"),
     "fit": ("make_fit_references.py", "fit.npz"),
+    "api": ("make_api_references.py", "api.json"),
+    "callbacks": ("make_callback_references.py", "callbacks.json"),
+    "tensorboard": ("make_tensorboard_references.py", "tensorboard.json"),  # needs TensorFlow
+    "schedule_free": ("make_schedule_free_references.py", "schedule_free.npz"),  # needs JAX
     "random": ("make_random_references.py", "random.npz"),
+    "ops": ("make_ops_references.py", "ops.npz"),
 }
 
 

@@ -8,15 +8,17 @@ that computes the same `{key: value}` with real Keras in-process (the `--live` m
 """
 
 import importlib
+import importlib.util
 import json
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCES = ROOT / "compat" / "references"
-for _folder in ("layers", "metrics", "optimizers", "models", "trainer", "random_ops"):
+for _folder in ("layers", "metrics", "optimizers", "models", "trainer", "random_ops", "ops"):
     if str(ROOT / "tests" / _folder) not in sys.path:
         sys.path.insert(0, str(ROOT / "tests" / _folder))
 
@@ -26,6 +28,8 @@ optimizer_cases = importlib.import_module("optimizer_cases")
 model_cases = importlib.import_module("model_cases")
 fit_cases = importlib.import_module("fit_cases")
 random_cases = importlib.import_module("random_cases")
+op_case = importlib.import_module("op_case")  # tests/ops/op_case.py
+ops_cases = importlib.import_module("ops_cases")
 
 
 def generator(family):
@@ -42,6 +46,18 @@ def _fit(keras):
     return {**refs, "keras_version": np.array(keras.__version__)}
 
 
+def _tensorboard(keras):
+    if importlib.util.find_spec("tensorflow") is None:
+        pytest.skip("live: Keras' TensorBoard callback writes through TensorFlow, not installed")
+    return generator("tensorboard").references(keras)
+
+
+def _schedule_free(keras):
+    if keras.backend.backend() != "jax":  # see compat/make_schedule_free_references.py
+        pytest.skip("live: ScheduleFreeAdamW's reference is Keras on JAX, not its torch backend")
+    return generator("schedule_free").references(keras)
+
+
 # family -> (committed file, `keras -> {key: value}` as the generator computes it)
 SOURCES = {
     "bottom": ("bottom.npz", lambda keras: generator("bottom").build_references(keras)),
@@ -50,7 +66,12 @@ SOURCES = {
     "optimizers": ("optimizers.npz", _optimizers),
     "models": ("models.json", lambda keras: generator("model").references(keras)),
     "fit": ("fit.npz", _fit),
+    "api": ("api.json", lambda keras: generator("api").references(keras)),
+    "callbacks": ("callbacks.json", lambda keras: generator("callback").references(keras)),
+    "tensorboard": ("tensorboard.json", _tensorboard),
+    "schedule_free": ("schedule_free.npz", _schedule_free),
     "random": ("random.npz", lambda keras: generator("random").references(keras)),
+    "ops": ("ops.npz", lambda keras: generator("ops").references(keras)),
 }
 for _family in [name for name, cases in layer_families.FAMILIES.items() if cases]:
     SOURCES[_family] = (  # a layer family without cases yet has no file

@@ -94,6 +94,18 @@ CASES = {
     for variant, kwargs in {**COMMON, **own}.items()
 }
 
+# ScheduleFreeAdamW's reference comes from Keras' JAX backend: its torch and TensorFlow backends
+# read the `z` slot after updating it in place (compat/make_schedule_free_references.py).
+SCHEDULE_FREE_CASES = {
+    f"ScheduleFreeAdamW/{variant}": ("ScheduleFreeAdamW", kwargs)
+    for variant, kwargs in {
+        **{key: COMMON[key] for key in ("default", "weight_decay", "clipnorm", "accumulate",
+                                        "schedule", "ema", "missing_grads")},
+        "warmup": {"warmup_steps": 3},
+        "betas": {"beta_1": 0.8, "beta_2": 0.99, "learning_rate": 0.01},
+    }.items()
+}
+
 SCHEDULES = {
     "exponential": (
         "ExponentialDecay",
@@ -181,12 +193,12 @@ def run_case(optimizers, name, make_variable, to_tensor, to_numpy):
 
     Args:
         optimizers: `keras.optimizers` or `torchkeras.optimizers`.
-        name: Key of `CASES`.
+        name: Key of `CASES` or `SCHEDULE_FREE_CASES`.
         make_variable: NumPy array -> the library's variable.
         to_tensor: NumPy array -> a gradient tensor.
         to_numpy: Variable or state tensor -> NumPy array.
     """
-    class_name, kwargs = CASES[name]
+    class_name, kwargs = {**CASES, **SCHEDULE_FREE_CASES}[name]
     optimizer = build_optimizer(optimizers, class_name, kwargs)
     variables = [make_variable(value) for value in initial_values()]
     for step, grads in enumerate(gradients()):
