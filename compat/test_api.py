@@ -79,11 +79,6 @@ _CUSTOM_MODULE = (
 )
 # case -> {path in its record: why torchkeras differs from Keras 3.15.1 there}
 KNOWN_MISMATCHES = {
-    "custom_constraint": {"serialize": _CUSTOM_MODULE},
-    "custom_initializer": {"serialize": _CUSTOM_MODULE, "layer_config": _CUSTOM_MODULE},
-    "custom_loss": {"serialize": _CUSTOM_MODULE},
-    "custom_regularizer": {"serialize": _CUSTOM_MODULE},
-    "custom_schedule": {"serialize": _CUSTOM_MODULE},
     "py_dataset": {
         "default_shuffles_batches": "fit(PyDataset) with the default shuffle=True keeps the "
         "batch order in torchkeras; Keras shuffles the batch indices every epoch"

@@ -106,11 +106,17 @@ class Registry:
             if name is None:
                 raise ValueError(f"Cannot serialize {self.family} {obj!r}: it has no name.")
             return name
+        cls = type(obj)
+        if cls.__name__ in self and self.lookup(cls.__name__) is cls:
+            module, registered = self.module, None
+        else:  # a custom class: Keras writes its own module and registered name
+            module = None if cls.__module__ == "__main__" else cls.__module__
+            registered = registered_name(cls)
         return {
-            "module": self.module,
-            "class_name": type(obj).__name__,
+            "module": module,
+            "class_name": cls.__name__,
             "config": obj.get_config(),
-            "registered_name": None,
+            "registered_name": registered,
         }
 
 
@@ -128,6 +134,14 @@ CALLBACKS = Registry("callback", "keras.callbacks")
 # Custom objects: registered once (`register_keras_serializable`) or for a scope (`CustomObjectScope`).
 GLOBAL_CUSTOM_OBJECTS = {}
 _custom_object_scopes = []
+
+
+def registered_name(obj):
+    """`"package>Name"` for an object registered as serializable, else its `__name__`."""
+    name = getattr(obj, "_registered_name", None)
+    if name and custom_object(name) is obj:
+        return name
+    return getattr(obj, "__name__", type(obj).__name__)
 
 
 def register_custom_object(name, obj):

@@ -30,10 +30,7 @@ def register_keras_serializable(package="Custom", name=None):
 
 def get_registered_name(obj):
     """`"package>name"` for a registered object, else its `__name__` (or class name)."""
-    registered = getattr(obj, "_registered_name", None)
-    if registered and registry.custom_object(registered) is obj:
-        return registered
-    return getattr(obj, "__name__", type(obj).__name__)
+    return registry.registered_name(obj)
 
 
 def get_registered_object(name, custom_objects=None, module_objects=None):

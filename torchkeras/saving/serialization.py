@@ -49,12 +49,16 @@ def serialize_keras_object(obj):
     if not hasattr(obj, "get_config"):
         raise ValueError(f"Cannot serialize {obj!r}: it has no `get_config()` method.")
     class_name = _class_name(obj)
-    registered = get_registered_name(type(obj))
+    module = _module_of(obj, class_name)
+    registered = None
+    if module is None:  # a custom class: Keras writes its own module and registered name
+        module = None if type(obj).__module__ == "__main__" else type(obj).__module__
+        registered = get_registered_name(type(obj))
     config = {
-        "module": _module_of(obj, class_name),
+        "module": module,
         "class_name": class_name,
         "config": serialize_keras_object(obj.get_config()),
-        "registered_name": registered if registered != class_name else None,
+        "registered_name": registered,
     }
     if hasattr(obj, "get_build_config"):
         config["build_config"] = serialize_keras_object(obj.get_build_config())
