@@ -83,16 +83,6 @@ KNOWN_MISMATCHES = {
         "default_shuffles_batches": "fit(PyDataset) with the default shuffle=True keeps the "
         "batch order in torchkeras; Keras shuffles the batch indices every epoch"
     },
-    "normalize": {
-        "tensor_axis0.type": "utils.normalize returns a NumPy array for a torch tensor input; "
-        "Keras returns a tensor"
-    },
-    "to_categorical": {
-        key: "utils.to_categorical returns float32 NumPy arrays; Keras returns float64 for "
-        "lists and arrays, and an int64 tensor for a tensor input"
-        for key in ("classes.dtype", "column.dtype", "list.dtype", "matrix.dtype",
-                    "tensor.dtype", "tensor.type")
-    },
 }
 KNOWN = [
     pytest.param(case, path, marks=pytest.mark.xfail(strict=True, reason=reason),
