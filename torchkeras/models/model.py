@@ -14,6 +14,7 @@ from torchkeras.registry import LAYERS
 from torchkeras.saving import api as saving_api
 from torchkeras.saving.serialization import serialize_keras_object
 from torchkeras.trainer import Trainer
+from torchkeras.trainer.legacy import GeneratorMethods
 from torchkeras.utils import nest
 
 
@@ -33,7 +34,7 @@ def _rename_keras1_arguments(kwargs):
 
 
 @LAYERS.register("Functional")
-class Model(Trainer, Layer):
+class Model(Trainer, GeneratorMethods, Layer):
     """A layer with the model API: `layers`, `get_layer`, `summary`, and Keras' training loop.
 
     `Model(inputs, outputs)` makes a functional model whose graph is traced once from the
