@@ -80,12 +80,7 @@ def _tensorboard(ours, expected):
 
 ADJUST = {"backup_and_restore": _backup_and_restore, "tensorboard": _tensorboard}
 # case -> {key of its record: why torchkeras differs from Keras 3.15.1 there}
-KNOWN_MISMATCHES = {
-    "progbar_logger": {
-        "explicit_verbose0": "an explicit ProgbarLogger() in fit(verbose=0) prints every epoch "
-        "in torchkeras; Keras' takes verbose=0 from the params and prints nothing",
-    },
-}
+KNOWN_MISMATCHES = {}  # case -> {key: why torchkeras differs from Keras 3.15.1 there}
 _RUNS = {}  # case -> our record as JSON text, shared by test_callback and test_known_mismatch
 
 

@@ -42,7 +42,8 @@ class ProgbarLogger(Callback):
         self._in_fit = False
 
     def on_epoch_begin(self, epoch, logs=None):
-        write_line(f"Epoch {epoch + 1}/{self.epochs}")
+        if self.verbose:
+            write_line(f"Epoch {epoch + 1}/{self.epochs}")
         self._begin()
 
     def on_train_batch_end(self, batch, logs=None):
@@ -97,6 +98,8 @@ class ProgbarLogger(Callback):
         self._bar.set_description_str(self._timing() + _format_logs(logs), refresh=True)
 
     def _finish(self, logs):
+        if not self.verbose:
+            return  # an explicit ProgbarLogger in a `verbose=0` call prints nothing, as Keras
         line = self._timing() + _format_logs(logs)
         if self._bar is not None:
             self._bar.n = self._steps_done
