@@ -220,3 +220,10 @@ def test_get_weights_returns_copies():
     values = layer.get_weights()
     values[0][:] = 42.0
     assert not torch.any(layer.kernel == 42.0)
+
+
+def test_input_of_an_input_layer_is_an_empty_list_as_in_keras():
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
+    assert model.layers[0].input == []
+    assert model.layers[1].input is inputs

@@ -8,14 +8,15 @@ import torch
 from torch import nn
 
 from torchkeras import config, constraints, initializers, regularizers
-from torchkeras.layers import call_context, layer_config, masking_support, symbolic
+from torchkeras import mixed_precision as dtype_policies
+from torchkeras.layers import autocasting, call_context, layer_config, masking_support, symbolic
 from torchkeras.layers.weights import WeightsMixin
 from torchkeras.utils import naming, nest
 
 _LAYER_KWARGS = ("input_shape", "batch_input_shape", "input_dim", "batch_size")
 
 
-class Layer(WeightsMixin, nn.Module):
+class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
     """Base class of every layer and model: state in `build`, math in `call`.
 
     Weights are created by `build(input_shape)` on the first call, on the device of that call's
@@ -27,7 +28,9 @@ class Layer(WeightsMixin, nn.Module):
     Args:
         name: Unique name; defaults to the snake-case class name (`dense`, `dense_1`, ...).
         trainable: Whether the layer's weights are updated by training.
-        dtype: Dtype of the weights and computations (`"float32"` by default, Keras' floatx).
+        dtype: A dtype policy or its name: `"float32"`, `"mixed_bfloat16"`, ... (by default the
+            global policy, `keras.config.dtype_policy()`). A mixed policy keeps the weights in
+            float32 and computes under `torch.autocast` (see `layers/autocasting.py`).
         activity_regularizer: Regularizer applied to the layer's output, added to `losses`.
         input_shape: Shape of one sample; on the first layer of a `Sequential` it declares the
             model's input, as in Keras (`batch_input_shape`, `input_dim` likewise).
@@ -69,7 +72,7 @@ class Layer(WeightsMixin, nn.Module):
                 f"{ {key: kwargs[key] for key in sorted(unknown)} }"
             )
         self.name = name or naming.unique_name(self._default_name())
-        self._dtype = config.dtype_name(config.standardize_dtype(_policy_name(dtype)))
+        self.dtype_policy = dtype
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
         self._trainable = bool(trainable)
@@ -130,7 +133,10 @@ class Layer(WeightsMixin, nn.Module):
 
     def _run_call(self, args, kwargs):
         try:
-            outputs = self.call(*args, **kwargs)
+            if self._autocast_dtype is None and autocasting.active[0] is None:
+                outputs = self.call(*args, **kwargs)
+            else:  # a mixed policy, or a layer inside a mixed one
+                outputs = autocasting.call_under_policy(self, args, kwargs)
         except RuntimeError as error:
             self._raise_incompatible_input(args, error)
             error.add_note(f"(raised in layer '{self.name}' of type {type(self).__name__})")
@@ -177,7 +183,8 @@ class Layer(WeightsMixin, nn.Module):
     def _symbolic_call(self, args, kwargs):
         if not self.built:
             self._build_for(args, kwargs, device=self.weight_device())
-        outputs = self.compute_output_spec(*args, **kwargs)
+        with autocasting.PoliciesEnforced():
+            outputs = self.compute_output_spec(*args, **kwargs)
         if type(self).compute_output_spec is not Layer.compute_output_spec:
             symbolic.add_mask_specs(self, args, kwargs, outputs)  # the probe did it otherwise
         symbolic.Node(self, args, kwargs, outputs)
@@ -298,12 +305,7 @@ class Layer(WeightsMixin, nn.Module):
         config = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": {
-                "module": "keras",
-                "class_name": "DTypePolicy",
-                "config": {"name": self._dtype},
-                "registered_name": None,
-            },
+            "dtype": dtype_policies.serialize(self._dtype_policy),
         }
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(
@@ -333,14 +335,11 @@ class Layer(WeightsMixin, nn.Module):
         self.built = True
 
     @property
-    def dtype(self):
-        """Name of the weights' dtype, e.g. `"float32"`."""
-        return self._dtype
-
-    @property
     def input(self):
-        """The symbolic input of the layer's first call on a KerasTensor."""
-        return self._first_node("input").call_args[0]
+        """The symbolic input of the layer's first call on a KerasTensor (`[]` for an
+        `InputLayer`, which has none, as in Keras)."""
+        call_args = self._first_node("input").call_args
+        return call_args[0] if call_args else []
 
     @property
     def output(self):
@@ -357,12 +356,6 @@ class Layer(WeightsMixin, nn.Module):
 
     def extra_repr(self):
         return f"name={self.name}, built={self.built}"
-
-
-def _policy_name(dtype):
-    if isinstance(dtype, dict):  # a serialized DTypePolicy
-        return dtype.get("config", {}).get("name")
-    return getattr(dtype, "name", dtype) if not isinstance(dtype, (str, torch.dtype)) else dtype
 
 
 def _declared_input_shape(kwargs):

@@ -19,6 +19,7 @@ from torchkeras.optimizers.adamw import AdamW
 from torchkeras.optimizers.ftrl import Ftrl
 from torchkeras.optimizers.lamb import Lamb
 from torchkeras.optimizers.lion import Lion
+from torchkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from torchkeras.optimizers.muon import Muon
 from torchkeras.optimizers.nadam import Nadam
 from torchkeras.optimizers.optimizer import Optimizer
@@ -38,6 +39,7 @@ __all__ = [
     "Ftrl",
     "Lamb",
     "Lion",
+    "LossScaleOptimizer",
     "Muon",
     "Nadam",
     "Optimizer",

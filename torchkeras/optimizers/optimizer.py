@@ -311,6 +311,11 @@ class Optimizer(OptimizerState):
         """Multiplies `loss` by `loss_scale_factor` when set (gradients are divided back)."""
         return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
 
+    @property
+    def _scales_loss(self):
+        """Whether the train step must call `scale_loss` before the backward pass."""
+        return self.loss_scale_factor is not None
+
     # ---- config --------------------------------------------------------------------------
     def get_config(self):
         """Constructor arguments with Keras' keys (`_config_keys` last); a float rate as float32."""

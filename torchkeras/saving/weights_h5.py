@@ -49,10 +49,19 @@ def write_model_weights(h5, model, include_optimizer=True):
             group.create_dataset(key, data=np.asarray(value))
     optimizer = getattr(model, "optimizer", None)
     if include_optimizer and optimizer is not None:
-        group = h5.create_group(_OPTIMIZER_VARS)
-        group.attrs["name"] = display_name(optimizer)
-        for index, tensor in enumerate(optimizer.variables):
-            group.create_dataset(str(index), data=_to_numpy(tensor))
+        _write_optimizer(h5, _OPTIMIZER_VARS, optimizer)
+
+
+def _write_optimizer(h5, path, optimizer):
+    """`optimizer.variables` under `path`; a wrapped optimizer's own too, as Keras writes a
+    LossScaleOptimizer's (`optimizer/inner_optimizer/vars`, read by Keras, ignored here)."""
+    group = h5.create_group(path)
+    group.attrs["name"] = display_name(optimizer)
+    for index, tensor in enumerate(optimizer.variables):
+        group.create_dataset(str(index), data=_to_numpy(tensor))
+    inner = getattr(optimizer, "inner_optimizer", None)
+    if inner is not None:
+        _write_optimizer(h5, path.removesuffix("vars") + "inner_optimizer/vars", inner)
 
 
 def load_weights_h5(model, path, skip_mismatch=False):

@@ -4,6 +4,8 @@ import torch
 
 from torchkeras import metrics as metrics_module
 from torchkeras.layers import call_context
+from torchkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from torchkeras.optimizers.optimizer import Optimizer
 from torchkeras.trainer.compiled import (
     flat_outputs,
     match_targets,
@@ -209,6 +211,8 @@ class Steps:
         params = self._trainable_params()
         for param in params:
             param.grad = None
+        if getattr(self.optimizer, "_scales_loss", False):  # a LossScaleOptimizer, or a factor
+            loss = self.optimizer.scale_loss(loss)
         loss.backward()
         if isinstance(self.optimizer, torch.optim.Optimizer):
             self.optimizer.step()
@@ -232,6 +236,21 @@ class Steps:
                 if layer._weight(key).requires_grad
             ]
         return params
+
+
+def with_loss_scaling(model, optimizer, auto_scale_loss):
+    """`optimizer` in a `LossScaleOptimizer` if the model's policy is mixed_float16, as Keras'
+    `compile(auto_scale_loss=True)` does; the optimizer passed is kept for `get_compile_config`."""
+    model.__dict__.pop("_unwrapped_optimizer", None)
+    if (
+        auto_scale_loss
+        and model.dtype_policy.name == "mixed_float16"
+        and isinstance(optimizer, Optimizer)
+        and not isinstance(optimizer, LossScaleOptimizer)
+    ):
+        model.__dict__["_unwrapped_optimizer"] = optimizer
+        return LossScaleOptimizer(optimizer, name="loss_scale_optimizer")
+    return optimizer
 
 
 def _batch_size(x, fallback=None):

@@ -94,7 +94,7 @@ class AttentionBase(Layer):
             activity_regularizer=self._activity_regularizer,
             kernel_constraint=self._kernel_constraint,
             bias_constraint=self._bias_constraint,
-            dtype=self.dtype,
+            dtype=self.dtype_policy,
             name=name,
         )
 

@@ -103,8 +103,8 @@ class GroupQueryAttention(AttentionBase):
             self._gate_dense.build(query_shape)
         self._value_dense = self._einsum_dense("bkm,mvh->bkvh", kv_heads, "vh", "value")
         self._value_dense.build(value_shape)
-        self._softmax = Softmax(axis=-1, dtype=self.dtype)
-        self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype, seed=self.seed)
+        self._softmax = Softmax(axis=-1, dtype=self.dtype_policy)
+        self._dropout_layer = Dropout(rate=self._dropout, dtype=self.dtype_policy, seed=self.seed)
         self._attention_axes = (1,)
         self._dot_product_equation, self._combine_equation, _ = attention_equations(4, (1,))
         self._output_dense = self._einsum_dense(

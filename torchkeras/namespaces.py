@@ -1,0 +1,55 @@
+"""Completes public namespaces whose Keras names live at several levels of the package.
+
+`keras.utils` holds helpers from saving and models, `keras.config` the dtype-policy setters,
+`keras.mixed_precision` the `LossScaleOptimizer` (an optimizer): the lower-level packages cannot
+import those, so `torchkeras/__init__.py` adds them once, explicitly, through `complete()`, and
+`keras.utils.plot_model`, `from torchkeras.utils import plot_model` and
+`keras.mixed_precision.LossScaleOptimizer` all work.
+"""
+
+from torchkeras import config, mixed_precision, optimizers, saving, utils
+from torchkeras.layers.symbolic import KerasTensor
+from torchkeras.models.plot_model import model_to_dot, plot_model
+from torchkeras.trainer.data import pack_x_y_sample_weight, unpack_x_y_sample_weight
+
+
+def is_keras_tensor(x):
+    """Whether `x` is a symbolic `KerasTensor` (made by `keras.Input` or a layer on one)."""
+    return isinstance(x, KerasTensor)
+
+
+HIGHER_LEVEL_UTILS = {
+    "CustomObjectScope": saving.CustomObjectScope,
+    "custom_object_scope": saving.custom_object_scope,
+    "deserialize_keras_object": saving.deserialize_keras_object,
+    "get_custom_objects": saving.get_custom_objects,
+    "get_registered_name": saving.get_registered_name,
+    "get_registered_object": saving.get_registered_object,
+    "is_keras_tensor": is_keras_tensor,
+    "model_to_dot": model_to_dot,
+    "pack_x_y_sample_weight": pack_x_y_sample_weight,
+    "plot_model": plot_model,
+    "register_keras_serializable": saving.register_keras_serializable,
+    "serialize_keras_object": saving.serialize_keras_object,
+    "unpack_x_y_sample_weight": unpack_x_y_sample_weight,
+}
+
+
+# namespace -> {name: object}, each a Keras name defined above the namespace's own level
+ADDITIONS = {
+    utils: HIGHER_LEVEL_UTILS,
+    config: {
+        "dtype_policy": mixed_precision.dtype_policy,
+        "set_dtype_policy": mixed_precision.set_dtype_policy,
+    },
+    mixed_precision: {"LossScaleOptimizer": optimizers.LossScaleOptimizer},
+}
+
+
+def complete():
+    """Adds `ADDITIONS` to their namespaces (and to their `__all__` where they have one)."""
+    for module, names in ADDITIONS.items():
+        for name, value in names.items():
+            setattr(module, name, value)
+        if hasattr(module, "__all__"):
+            module.__all__ = sorted(set(module.__all__) | set(names), key=str.lower)
