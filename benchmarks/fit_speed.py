@@ -1,7 +1,7 @@
 """Training and prediction speed: torchkeras vs a plain PyTorch loop (and Keras 3 on torch).
 
 Run: python benchmarks/fit_speed.py [--repeats 3] [--samples 12800] [--device cpu|cuda]
-     [--workloads mlp tiny cnn lstm]
+     [--workloads mlp tiny cnn lstm] [--precision float32|mixed_bfloat16|mixed_float16]
 
 Each workload runs in one process, frameworks interleaved, `--repeats` times; the median
 samples/second of each and its ratio to the plain loop are printed as a Markdown table.
@@ -21,6 +21,7 @@ import torch
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 import torchkeras  # noqa: E402  (after KERAS_BACKEND, so that Keras, if present, uses torch)
+from torchkeras import mixed_precision  # noqa: E402
 
 
 @dataclasses.dataclass
@@ -109,6 +110,9 @@ WORKLOADS = {
 SHORT_NAMES = {"mlp": "mlp 784-512-10", "tiny": "tiny 32-64-1", "cnn": "cnn 28x28x1",
                "lstm": "lstm 100x10000"}
 TORCH_LOSSES = {"binary_crossentropy": torch.nn.BCELoss}
+# A Keras policy name -> the plain loop's autocast dtype (None: no autocast); float16 also
+# uses torch's GradScaler, as Keras' `compile` wraps the optimizer in a LossScaleOptimizer.
+PRECISIONS = {"float32": None, "mixed_bfloat16": torch.bfloat16, "mixed_float16": torch.float16}
 
 
 def time_keras_like(keras, work, x, y, device):
@@ -124,8 +128,10 @@ def time_keras_like(keras, work, x, y, device):
     return len(x) / (time.perf_counter() - start), model
 
 
-def time_plain_torch(work, x, y, device):
+def time_plain_torch(work, x, y, device, precision="float32"):
     """The fastest honest loop: data on device once, no per-step sync, set_to_none grads."""
+    compute, device_type = PRECISIONS[precision], torch.device(device).type
+    scaler = torch.amp.GradScaler(device_type, enabled=compute is torch.float16)
     model = torch.nn.Sequential(*work.torch_modules()).to(device)
     if work.optimizer == "adam":
         opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7, foreach=True)
@@ -141,9 +147,12 @@ def time_plain_torch(work, x, y, device):
         for start in range(0, count, work.batch):
             index = order[start : start + work.batch]
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(xs.index_select(0, index)), ys.index_select(0, index))
-            loss.backward()
-            opt.step()
+            with torch.autocast(device_type, dtype=compute, enabled=compute is not None):
+                outputs = model(xs.index_select(0, index))
+            loss = loss_fn(outputs.float(), ys.index_select(0, index))
+            scaler.scale(loss).backward()
+            scaler.step(opt)
+            scaler.update()
 
     model.train()
     epoch(work.batch * 4)
@@ -187,7 +196,7 @@ def measure(name, work, frameworks, args):
     for _ in range(args.repeats):
         for key, module in frameworks.items():
             if module is None:
-                rate, model = time_plain_torch(work, x, y, args.device)
+                rate, model = time_plain_torch(work, x, y, args.device, args.precision)
             else:
                 rate, model = time_keras_like(module, work, x, y, args.device)
             fit_rates[key].append(rate)
@@ -205,7 +214,9 @@ def main():
     parser.add_argument("--samples", type=int, default=12800)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--workloads", nargs="*", default=sorted(SHORT_NAMES))
+    parser.add_argument("--precision", choices=sorted(PRECISIONS), default="float32")
     args = parser.parse_args()
+    mixed_precision.set_global_policy(args.precision)
     try:
         keras = importlib.import_module("keras")
     except ImportError:
@@ -213,12 +224,14 @@ def main():
     frameworks = {"torch": None, "torchkeras": torchkeras}
     if keras is not None:
         frameworks["keras"] = keras
+        keras.config.set_dtype_policy(args.precision)
     rows = []
     with torchkeras.device(args.device):
         for short in args.workloads:
             rows += measure(SHORT_NAMES[short], WORKLOADS[SHORT_NAMES[short]], frameworks, args)
     print(f"device: {args.device}, torch {torch.__version__}, threads {torch.get_num_threads()}, "
-          f"samples {args.samples}, median of {args.repeats} interleaved runs\n")
+          f"samples {args.samples}, precision {args.precision}, median of {args.repeats} "
+          "interleaved runs\n")
     header = " | ".join(f"{k} samples/s" for k in frameworks)
     print(f"| workload | {header} | torchkeras / torch | keras / torch |")
     print("|---" * (len(frameworks) + 3) + "|")

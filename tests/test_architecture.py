@@ -17,10 +17,12 @@ LEVELS = {
     "random": 1,
     "gradient_tape": 2,
     "variables": 1,
+    "distribution": 1,  # torch.distributed data parallelism; used by callbacks and the trainer
     "activations": 2,
     "initializers": 2,
     "regularizers": 2,
     "constraints": 2,
+    "mixed_precision": 2,
     "layers": 3,
     "losses": 3,
     "metrics": 3,
@@ -31,14 +33,14 @@ LEVELS = {
     "models": 6,
     "datasets": 7,
     "__init__": 7,
-    "utils_namespace": 7,
+    "namespaces": 7,
 }
 # Parts of one level that may import each other (everything else in a level stays independent).
 SAME_LEVEL_ALLOWED = {
     ("utils", "config"),
     ("metrics", "losses"),
     ("backend", "registry"),
-    ("__init__", "utils_namespace"),  # the public package completes keras.utils once
+    ("__init__", "namespaces"),  # the public package completes its namespaces once
 }
 # Optional dependencies that may be imported inside a function, where they are needed.
 OPTIONAL_MODULES = {"h5py", "tensorboard", "matplotlib", "torch.utils.tensorboard"}

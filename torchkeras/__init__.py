@@ -7,10 +7,12 @@ from torchkeras import (
     config,
     constraints,
     datasets,
+    distribution,
     initializers,
     layers,
     losses,
     metrics,
+    mixed_precision,
     models,
     ops,
     optimizers,
@@ -24,14 +26,18 @@ from torchkeras.gradient_tape import GradientTape
 from torchkeras.layers import Input, InputLayer, Layer
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.models import Model, Sequential
-from torchkeras.utils_namespace import complete_utils
+from torchkeras.mixed_precision import DTypePolicy, FloatDTypePolicy
+from torchkeras.namespaces import complete
 from torchkeras.variables import Variable
 
-complete_utils()
+complete()
+dtype_policies = mixed_precision  # keras.dtype_policies: DTypePolicy, get, serialize, ...
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DTypePolicy",
+    "FloatDTypePolicy",
     "GradientTape",
     "Input",
     "InputLayer",
@@ -47,10 +53,13 @@ __all__ = [
     "constraints",
     "datasets",
     "device",
+    "distribution",
+    "dtype_policies",
     "initializers",
     "layers",
     "losses",
     "metrics",
+    "mixed_precision",
     "models",
     "ops",
     "optimizers",

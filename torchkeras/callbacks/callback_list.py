@@ -1,8 +1,13 @@
 """CallbackList: calls one hook on every callback that implements it."""
 
+from torchkeras import distribution
+from torchkeras.callbacks.backup_and_restore import BackupAndRestore
 from torchkeras.callbacks.callback import Callback
+from torchkeras.callbacks.csv_logger import CSVLogger
 from torchkeras.callbacks.history import History
+from torchkeras.callbacks.model_checkpoint import ModelCheckpoint
 from torchkeras.callbacks.progbar_logger import ProgbarLogger
+from torchkeras.callbacks.tensorboard import TensorBoard
 
 _HOOKS = (
     "on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
@@ -10,13 +15,19 @@ _HOOKS = (
     "on_test_begin", "on_test_end", "on_test_batch_begin", "on_test_batch_end",
     "on_predict_begin", "on_predict_end", "on_predict_batch_begin", "on_predict_batch_end",
 )
+# Under data parallelism only rank 0 prints and writes files; BackupAndRestore still restores
+# (and replays random state) on every rank, so that all ranks resume at the same point.
+_CHIEF_ONLY = (ProgbarLogger, CSVLogger, ModelCheckpoint, TensorBoard)
+_RESTORE_HOOKS = ("on_train_begin", "on_epoch_begin")
 
 
 class CallbackList(Callback):
     """The callbacks of one `fit`/`evaluate`/`predict` run, plus History and the progress bar.
 
     Which callbacks implement which hook is decided once, here, so that a batch hook nobody
-    overrides costs one empty-tuple loop per step.
+    overrides costs one empty-tuple loop per step. On ranks other than 0 of a distributed
+    run, the progress bar and the file-writing callbacks are left out, while the others see
+    the same (rank-aggregated) epoch logs and so take the same decisions.
 
     Args:
         callbacks: User callbacks (None or a list).
@@ -42,7 +53,19 @@ class CallbackList(Callback):
             callback.set_params(params)
         self._model = model
         self.params = params
-        self._live = {hook: tuple(c for c in self.callbacks if c.overrides(hook)) for hook in _HOOKS}
+        chief = distribution.is_chief()
+        self._live = {
+            hook: tuple(
+                c for c in self.callbacks if c.overrides(hook) and (chief or _runs(c, hook))
+            )
+            for hook in _HOOKS
+        }
+        # Ranks stop together: `stop_training` set on any rank (TerminateOnNaN on a rank's
+        # local loss, a user callback) is agreed on after the hooks that may set it.
+        self._agree = distribution.sharding_mode() is not None and model is not None
+        self._agree_batches = self._agree and any(
+            _runs(c, "on_train_batch_end") for c in self._live["on_train_batch_end"]
+        )
 
     def wants(self, hook):
         """Whether any callback implements `hook` (so its logs need to be built)."""
@@ -63,12 +86,16 @@ class CallbackList(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         self._call("on_epoch_end", epoch, logs)
+        if self._agree:
+            self._model.stop_training = distribution.any_true(self._model.stop_training)
 
     def on_train_batch_begin(self, batch, logs=None):
         self._call("on_train_batch_begin", batch, logs)
 
     def on_train_batch_end(self, batch, logs=None):
         self._call("on_train_batch_end", batch, logs)
+        if self._agree_batches:
+            self._model.stop_training = distribution.any_true(self._model.stop_training)
 
     def on_test_begin(self, logs=None):
         self._call("on_test_begin", logs)
@@ -93,3 +120,10 @@ class CallbackList(Callback):
 
     def on_predict_batch_end(self, batch, logs=None):
         self._call("on_predict_batch_end", batch, logs)
+
+
+def _runs(callback, hook):
+    """Whether `callback` runs `hook` on a rank other than 0."""
+    if isinstance(callback, BackupAndRestore):
+        return hook in _RESTORE_HOOKS
+    return not isinstance(callback, _CHIEF_ONLY)

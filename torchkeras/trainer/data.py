@@ -1,12 +1,15 @@
 """Data for fit/evaluate/predict: arrays go to the device once; batches are cut there."""
 
+import itertools
 import math
 
 import numpy as np
 import torch
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, IterableDataset
 
-from torchkeras import config
+from torchkeras import config, distribution
+from torchkeras.distribution import collectives
+from torchkeras.distribution import sharding as shards
 from torchkeras.utils import nest
 
 
@@ -92,6 +95,11 @@ class ArrayBatches:
     Batches are `(x,)`, `(x, y)` or `(x, y, sample_weight)` tuples, as Keras hands them to
     `train_step`.
 
+    Under a `DataParallel` distribution every rank holds the same arrays and runs its shard
+    of each global batch of `batch_size` rows (the shuffled order is rank 0's, broadcast);
+    with `auto_shard_dataset=False` each rank's arrays are its own and the epoch ends with
+    the shortest. `real_sizes` records this rank's real rows per step, for `predict`.
+
     Args:
         data: `(x, y, sample_weight)` structures of tensors with a common first axis.
         batch_size: Samples per batch; the last batch may be smaller.
@@ -107,21 +115,40 @@ class ArrayBatches:
         full = math.ceil(self.samples / self.batch_size)
         self.steps = min(full, steps) if steps else full
         self.device = next(t.device for t in nest.flatten(data) if t is not None)
+        self.mode = distribution.sharding_mode()
+        self.shard = shards.current_shard() if self.mode == "shard" else None
+        self.real_sizes = []
+        if self.shard is not None:
+            shards.check_same_size(self.samples)
+        elif self.mode == "local":
+            self.steps = collectives.extremes(self.steps)[0]
 
     def __len__(self):
         return self.steps
 
     def __iter__(self):
-        order = torch.randperm(self.samples, device=self.device) if self.shuffle else None
+        order = None
+        if self.shuffle and self.shard is not None:
+            order = collectives.broadcast_permutation(self.samples, self.device)
+        elif self.shuffle:
+            order = torch.randperm(self.samples, device=self.device)
+        self.real_sizes = []
         for step in range(self.steps):
             start = step * self.batch_size
             stop = min(start + self.batch_size, self.samples)
+            real = stop - start
+            if self.shard is not None:
+                first, last, real = self.shard.rows(stop - start)
+                start, stop = start + first, start + last
             if order is None:
                 batch = [_take(part, lambda t: t[start:stop]) for part in self.data]
             else:
                 index = order[start:stop]
                 batch = [_take(part, lambda t: t.index_select(0, index)) for part in self.data]
-            yield pack_x_y_sample_weight(*batch)
+            if self.mode is None:
+                yield pack_x_y_sample_weight(*batch)
+            else:
+                yield from shards.counted(pack_x_y_sample_weight(*batch), real, self.real_sizes)
 
 
 def skip_batches(batches, count):
@@ -153,10 +180,24 @@ class IterableBatches:
         batch_size: Used only to wrap a torch `Dataset` (default 32).
         shuffle: Used only to wrap a torch `Dataset`.
         steps: Batches per epoch; required for sources without a length (generators).
+
+    Under a `DataParallel` distribution a map-style `Dataset`, or a `DataLoader` with a plain
+    sequential or random sampler, is read through a `ShardedBatchSampler`: each rank loads
+    its shard of every global batch of the loader's batch size. Other sources (generators,
+    PyDatasets, iterable datasets, custom samplers) are each rank's own stream; the ranks
+    agree before every step whether all still have a batch, so uneven streams end together.
     """
 
     def __init__(self, source, device, batch_size=None, shuffle=False, steps=None):
-        if isinstance(source, Dataset) and not isinstance(source, torch.utils.data.IterableDataset):
+        self.mode = distribution.sharding_mode()
+        self.shard = shards.current_shard() if self.mode == "shard" else None
+        self.sampler = None
+        self.real_sizes = []
+        if self.shard is not None:
+            source, self.sampler = shards.sharded_loader(
+                source, batch_size, shuffle, self.shard, torch.device(device).type == "cuda"
+            )
+        elif isinstance(source, Dataset) and not isinstance(source, IterableDataset):
             source = DataLoader(
                 source,
                 batch_size=batch_size or 32,
@@ -175,6 +216,25 @@ class IterableBatches:
         return length
 
     def __iter__(self):
+        batches = self._device_batches()
+        return batches if self.mode is None else self._distributed(batches)
+
+    def _distributed(self, batches):
+        """Marks each batch's real rows; streams of unknown agreement stop together."""
+        self.real_sizes = []
+        for step in itertools.count():
+            batch = next(batches, None)
+            if self.sampler is None and not collectives.all_true(batch is not None):
+                return
+            if batch is None:
+                return
+            if self.sampler is not None:
+                real = self.shard.rows(self.sampler.global_size(step))[2]
+            else:
+                real = len(nest.first_leaf(batch[0]))
+            yield from shards.counted(batch, real, self.real_sizes)
+
+    def _device_batches(self):
         limit = self.steps
         for step, batch in enumerate(self._batches(limit)):
             x, y, sample_weight = to_device(unpack_x_y_sample_weight(batch), self.device)
@@ -261,10 +321,23 @@ def check_finite(x, name):
             )
 
 
+def gather_to_numpy(outputs, batches):
+    """`predict`'s per-step outputs as numpy; under a distribution, every rank's real rows
+    gathered in the order of the global batches (every rank gets the whole result)."""
+    if getattr(batches, "mode", None) is None:
+        return concatenate_to_numpy(outputs)
+    local = [
+        nest.map_structure(lambda array: array[:real], concatenate_to_numpy([output]))
+        for output, real in zip(outputs, batches.real_sizes)
+    ]
+    return distribution.gather_steps(local)
+
+
 def concatenate_to_numpy(outputs):
     first = outputs[0]
     if isinstance(first, torch.Tensor):
-        return torch.cat(outputs).cpu().numpy()
+        merged = torch.cat(outputs).cpu()  # bfloat16 (a mixed policy's) as float32, as ops do
+        return (merged.float() if merged.dtype == torch.bfloat16 else merged).numpy()
     if isinstance(first, dict):
         return {key: concatenate_to_numpy([o[key] for o in outputs]) for key in first}
     return [concatenate_to_numpy([o[i] for o in outputs]) for i in range(len(first))]

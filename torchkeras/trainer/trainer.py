@@ -2,14 +2,14 @@
 
 import torch
 
-from torchkeras import config, losses, optimizers
+from torchkeras import config, distribution, losses, optimizers
 from torchkeras import metrics as metrics_module
 from torchkeras.callbacks import CallbackList
 from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
 from torchkeras.trainer import data as data_utils
 from torchkeras.trainer.compiled import CompiledLoss, CompiledMetrics, CompileMetricsView
 from torchkeras.trainer.logs import to_python
-from torchkeras.trainer.steps import Steps
+from torchkeras.trainer.steps import Steps, with_loss_scaling
 from torchkeras.utils import nest
 
 _DEFAULT_BATCH_SIZE = 32
@@ -44,7 +44,7 @@ class Trainer(Steps):
         Loss and metric names are checked here (with "did you mean" hints); which accuracy or
         crossentropy `"accuracy"` means is decided from the shapes of the first batch.
         """
-        self.optimizer = optimizers.get(optimizer)
+        self.optimizer = with_loss_scaling(self, optimizers.get(optimizer), auto_scale_loss)
         _check_names(loss, losses.get, skip=("crossentropy", "ce"))
         _check_names(metrics, metrics_module.get, skip=("accuracy", "acc", "crossentropy", "ce"))
         _check_names(weighted_metrics, metrics_module.get, skip=("accuracy", "acc"))
@@ -73,7 +73,7 @@ class Trainer(Steps):
         if not self.compiled:
             return {}
         return serialize_keras_object({
-            "optimizer": self.optimizer,
+            "optimizer": self.__dict__.get("_unwrapped_optimizer", self.optimizer),
             **self._compile_arguments,
             "run_eagerly": self.run_eagerly,
             "steps_per_execution": self.steps_per_execution,
@@ -313,7 +313,7 @@ class Trainer(Steps):
         callbacks.on_predict_end()
         if not outputs:
             raise ValueError(f"Model '{self.name}': `predict` got no data (0 batches).")
-        return data_utils.concatenate_to_numpy(outputs)
+        return data_utils.gather_to_numpy(outputs, x_only)
 
     # ---- single batches --------------------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
@@ -358,6 +358,7 @@ class Trainer(Steps):
 
         The model and its metric state move there; both are no-ops once in place.
         """
+        distribution.prepare_model(self)  # under torchrun: joins the group, syncs replicas
         first = next(self._tensors(), None)
         device = first.device if first is not None and first.device.type != "cpu" else None
         if device is None:
@@ -372,7 +373,7 @@ class Trainer(Steps):
 
     def _logs_now(self):
         """All current metric results as Python floats, keys sorted as Keras' logs are."""
-        results = self.get_metrics_result()
+        results = distribution.global_metrics_result(self)  # summed over ranks when distributed
         return {key: to_python(results[key]) for key in sorted(results)}
 
     def _flatten_in_keras_order(self, logs):

@@ -4,6 +4,7 @@ import torch
 import torch.nn.functional as F
 
 from torchkeras import constraints, initializers, regularizers
+from torchkeras.distribution import batch_statistics
 from torchkeras.layers.layer import Layer
 from torchkeras.registry import LAYERS
 
@@ -27,9 +28,10 @@ class BatchNormalization(Layer):
             moving_variance_initializer: Initializers of the four weights.
         beta_regularizer, gamma_regularizer: Regularizers of `beta` and `gamma`.
         beta_constraint, gamma_constraint: Constraints of `beta` and `gamma`.
-        synchronized: Keras' cross-replica statistics; torchkeras computes them per process
-            (wrap the model in `torch.nn.SyncBatchNorm`-style DDP tooling for that), so only
-            `False` is accepted.
+        synchronized: Whether, under data parallelism (`keras.distribution.DataParallel`),
+            the batch mean and variance are those of the global batch, summed over every
+            process with differentiable all-reduces (torch `SyncBatchNorm`'s semantics); alone
+            in a process it changes nothing.
         renorm, renorm_clipping, renorm_momentum: Batch renormalization; not implemented, so only
             the defaults are accepted.
 
@@ -64,18 +66,17 @@ class BatchNormalization(Layer):
             raise TypeError(
                 f"BatchNormalization '{self.name}': `axis` must be an int, got axis={axis!r}."
             )
-        if synchronized or renorm or renorm_clipping is not None:
+        if renorm or renorm_clipping is not None:
             raise ValueError(
-                f"BatchNormalization '{self.name}': torchkeras implements neither `synchronized` "
-                f"nor `renorm`; got synchronized={synchronized!r}, renorm={renorm!r}, "
-                f"renorm_clipping={renorm_clipping!r}."
+                f"BatchNormalization '{self.name}': torchkeras does not implement `renorm`; "
+                f"got renorm={renorm!r}, renorm_clipping={renorm_clipping!r}."
             )
         self.axis = axis
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
-        self.synchronized = False
+        self.synchronized = bool(synchronized)
         self.renorm_momentum = renorm_momentum
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
@@ -134,7 +135,9 @@ class BatchNormalization(Layer):
         x = inputs.float() if dtype in (torch.float16, torch.bfloat16) else inputs
         x = x.movedim(self._feature_axis, 1)  # a view: (batch, features, ...) as torch expects
         count = x.numel() // max(x.shape[1], 1)  # values per feature in this batch
-        if training and self.trainable and count > 1:
+        if training and self.trainable and self.synchronized and batch_statistics.synchronized():
+            outputs = self._normalize_with_own_moments(x)
+        elif training and self.trainable and count > 1:
             outputs = self._train_step_normalize(x, count)
         elif training and self.trainable:
             outputs = self._normalize_with_own_moments(x)
@@ -161,9 +164,13 @@ class BatchNormalization(Layer):
         return outputs
 
     def _normalize_with_own_moments(self, x):
-        """One value per feature (torch's kernel refuses it): moments computed directly."""
+        """Moments computed directly: for one value per feature (torch's kernel refuses it),
+        or summed over every process when `synchronized`."""
         dims = [d for d in range(x.ndim) if d != 1]
-        variance, mean = torch.var_mean(x, dim=dims, correction=0, keepdim=True)
+        if self.synchronized and batch_statistics.synchronized():
+            variance, mean = batch_statistics.global_moments(x, dims)
+        else:
+            variance, mean = torch.var_mean(x, dim=dims, correction=0, keepdim=True)
         with torch.no_grad():
             keep, new = self.momentum, 1.0 - self.momentum
             self.moving_mean.mul_(keep).add_(mean.reshape(-1), alpha=new)
