@@ -82,6 +82,11 @@ class Dense(Layer):
             regularizer=self.kernel_regularizer,
             constraint=self.kernel_constraint,
         )
+        # Keras' shape, (input_dim, units), in torch.nn.Linear's memory order (a transposed
+        # view of units x input_dim rows): BLAS reads it transposed, which is up to 2.7x faster
+        # for narrow outputs on CPU and never slower (benchmarks/RESULTS.md).
+        with torch.no_grad():
+            self.kernel.data = self.kernel.data.t().contiguous().t()
         if self.use_bias:
             self.bias = self.add_weight(
                 name="bias",
