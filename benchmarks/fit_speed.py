@@ -168,13 +168,17 @@ def _torch_layout(x):
     return x.permute(0, 3, 1, 2).contiguous() if x.ndim == 4 else x
 
 
-def time_predict(kind, model, x, device, batch=1024):
+def time_predict(kind, model, x, device, batch=1024, softmax=False):
+    """Samples/second of predicting `x`; `softmax`: the plain model (trained on logits with
+    CrossEntropyLoss) applies it, so both sides return the Keras model's probabilities."""
     if kind == "torch":
         xs = _torch_layout(torch.from_numpy(x)).to(device)
         model.eval()
         start = time.perf_counter()
         with torch.no_grad():
             outputs = [model(xs[i : i + batch]) for i in range(0, len(x), batch)]
+            if softmax:
+                outputs = [torch.softmax(output, dim=-1) for output in outputs]
             torch.cat(outputs).cpu().numpy()
     else:
         model.predict(x[:batch], batch_size=batch, verbose=0)
@@ -200,7 +204,7 @@ def measure(name, work, frameworks, args):
             else:
                 rate, model = time_keras_like(module, work, x, y, args.device)
             fit_rates[key].append(rate)
-            predict_rates[key].append(time_predict(key, model, x, args.device))
+            predict_rates[key].append(time_predict(key, model, x, args.device, softmax=work.classes > 1))
     median = statistics.median
     return [
         (f"fit {name}", {k: median(v) for k, v in fit_rates.items()}),
