@@ -56,3 +56,18 @@ def test_loads_keras_written_adapted_lookup():
     model = keras.saving.load_model(REFERENCES / "keras_files" / "adapted_integer_lookup_tfidf.keras")
     expected = [[0.0, 0.9162907600402832, 1.0986123085021973, 0.0], [0.0, 1.8325815200805664, 0.0, 0.0]]
     torch.testing.assert_close(model(np.array([[5, 9], [9, 9]])), torch.tensor(expected))
+
+
+def test_compile_config_builds_the_optimizer_so_its_state_loads(tmp_path):
+    # Keras builds the optimizer of a built model in `compile_from_config`; then a
+    # `.weights.h5` written after training restores the optimizer state too.
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+    model.compile("rmsprop", "mse")
+    model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
+    path = tmp_path / "trained.weights.h5"
+    model.save_weights(path)
+    clone = keras.models.model_from_json(model.to_json())
+    clone.compile_from_config(model.get_compile_config())
+    assert len(clone.optimizer.variables) == len(model.optimizer.variables)
+    clone.load_weights(path)
+    assert int(clone.optimizer.iterations) == 1
