@@ -79,10 +79,6 @@ _CUSTOM_MODULE = (
 )
 # case -> {path in its record: why torchkeras differs from Keras 3.15.1 there}
 KNOWN_MISMATCHES = {
-    "py_dataset": {
-        "default_shuffles_batches": "fit(PyDataset) with the default shuffle=True keeps the "
-        "batch order in torchkeras; Keras shuffles the batch indices every epoch"
-    },
 }
 KNOWN = [
     pytest.param(case, path, marks=pytest.mark.xfail(strict=True, reason=reason),

@@ -2,6 +2,7 @@
 
 import itertools
 import math
+import random
 
 import numpy as np
 import torch
@@ -207,6 +208,7 @@ class IterableBatches:
         self.source = source
         self.device = device
         self.steps = steps
+        self.shuffle = shuffle
         self._iterator = None
 
     def __len__(self):
@@ -252,9 +254,14 @@ class IterableBatches:
         return self._iterator
 
     def _sequence_pass(self, count):
+        """One epoch of a PyDataset: its batches in order, or shuffled with Python's `random`
+        as Keras shuffles them (so `set_random_seed` repeats Keras' order)."""
         if hasattr(self.source, "on_epoch_begin"):
             self.source.on_epoch_begin()
-        for index in range(count):
+        order = list(range(len(self.source)))
+        if self.shuffle:
+            random.shuffle(order)
+        for index in order[:count]:
             yield self.source[index]
         if hasattr(self.source, "on_epoch_end"):
             self.source.on_epoch_end()
