@@ -142,7 +142,7 @@ def test_metrics_names_is_keras_3s():
 
 def test_optimizer_lr_is_accepted_with_a_warning():
     # tf.keras 2's `lr=` (Keras 3 refuses it): a warning that names `learning_rate`.
-    with pytest.warns((UserWarning, DeprecationWarning), match="use `learning_rate`"):
+    with pytest.warns(DeprecationWarning, match="use `learning_rate`"):
         optimizer = keras.optimizers.SGD(lr=0.05)
     assert float(optimizer.learning_rate) == pytest.approx(0.05)
 

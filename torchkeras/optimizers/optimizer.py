@@ -61,7 +61,11 @@ class Optimizer(OptimizerState):
         if kwargs.pop("decay", None) is not None:
             warnings.warn("Argument `decay` is no longer supported and will be ignored.")
         if "lr" in kwargs:  # tf.keras 2's name, still common in scripts (`SGD(lr=0.01)`)
-            warnings.warn("Argument `lr` is deprecated in Keras 3: use `learning_rate`.")
+            warnings.warn(
+                "Argument `lr` is deprecated in Keras 3: use `learning_rate`.",
+                DeprecationWarning,
+                stacklevel=3,
+            )
             learning_rate = kwargs.pop("lr")
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
