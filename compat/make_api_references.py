@@ -10,7 +10,8 @@ initializers, regularizers, constraints), what `get` returns for several identif
 (`compat/api_cases.py`). `cases` holds one record per case of `CASES`: a custom subclass of each
 public base (`Layer`, `Loss`, `Metric`, `MeanMetricWrapper`, `Optimizer`, `LearningRateSchedule`,
 `Initializer`, `Regularizer`, `Constraint`) used as a user would, `Input` / `InputLayer`, and the
-`keras.utils` helpers (`compat/api_custom_cases.py`, `compat/api_training_cases.py`);
+`keras.utils` helpers (`compat/api_custom_cases.py`, `compat/api_training_cases.py`,
+`compat/api_utils_cases.py`);
 `submodules` the public names of `keras.optimizers.schedules`. Each case
 starts from `clear_session()` and `set_random_seed(0)`, as the compat tests do. The JSON is
 written with sorted keys, so regenerating gives identical bytes.
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from compat import api_custom_cases as custom
 from compat import api_training_cases as training
+from compat import api_utils_cases as utils
 from compat.api_cases import as_stored, serialization_references
 from compat.reference_io import import_keras
 
@@ -47,6 +49,20 @@ CASES = {
     "normalize": ("utils.normalize", training.normalize_record),
     "to_categorical": ("utils.to_categorical", training.to_categorical_record),
     "set_random_seed": ("utils.set_random_seed", training.set_random_seed_record),
+    "pad_sequences": ("utils.pad_sequences", utils.pad_sequences_record),
+    "split_dataset": ("utils.split_dataset", utils.split_dataset_record),
+    "progbar": ("utils.Progbar", utils.progbar_record),
+    "get_file": ("utils.get_file", utils.get_file_record),
+    "is_keras_tensor": ("utils.is_keras_tensor", utils.is_keras_tensor_record),
+    "pack_x_y_sample_weight": ("utils.pack_x_y_sample_weight", utils.pack_record),
+    "unpack_x_y_sample_weight": ("utils.unpack_x_y_sample_weight", utils.unpack_record),
+    "serialize_keras_object": ("utils.serialize_keras_object", utils.serialize_record),
+    "deserialize_keras_object": ("utils.deserialize_keras_object", utils.deserialize_record),
+    "register_keras_serializable": ("utils.register_keras_serializable", utils.register_record),
+    "get_registered_name": ("utils.get_registered_name", utils.registered_name_record),
+    "get_registered_object": ("utils.get_registered_object", utils.registered_object_record),
+    "custom_object_scope": ("utils.custom_object_scope", utils.custom_object_scope_record),
+    "get_custom_objects": ("utils.get_custom_objects", utils.get_custom_objects_record),
 }
 
 

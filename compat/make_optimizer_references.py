@@ -8,7 +8,9 @@ For every case of `tests/optimizers/optimizer_cases.py` (each optimizer with its
 every base option: weight decay, the three clippings, gradient accumulation, a schedule, EMA,
 loss scaling, missing gradients) it applies the seeded gradients with `apply_gradients` and saves
 the final variables, `optimizer.variables` in order and, with EMA, the values after
-`finalize_variable_values`; for every schedule, its values at `SCHEDULE_STEPS`. Members are
+`finalize_variable_values`; for every `LOSS_SCALE_CASES` entry, LossScaleOptimizer's dynamic
+scale, step counter and iterations after each scripted step (finite and non-finite gradients),
+its final variables, state and config; for every schedule, its values at `SCHEDULE_STEPS`. Members are
 sorted and dated 1980-01-01, so regenerating gives identical bytes.
 ScheduleFreeAdamW is left out: Keras 3.15.1's torch backend reads its `z` slot after updating it
 in place, unlike its JAX and TensorFlow backends (see tests/optimizers/test_optimizers.py).

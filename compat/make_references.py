@@ -31,6 +31,7 @@ GENERATORS = {
     "api": ("make_api_references.py", "api.json"),
     "callbacks": ("make_callback_references.py", "callbacks.json"),
     "tensorboard": ("make_tensorboard_references.py", "tensorboard.json"),  # needs TensorFlow
+    "timeseries": ("make_timeseries_references.py", "timeseries.json"),  # needs TensorFlow
     "schedule_free": ("make_schedule_free_references.py", "schedule_free.npz"),  # needs JAX
     "random": ("make_random_references.py", "random.npz"),
     "ops": ("make_ops_references.py", "ops.npz"),

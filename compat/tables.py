@@ -52,6 +52,13 @@ def _tensorboard(keras):
     return generator("tensorboard").references(keras)
 
 
+def _timeseries(keras):
+    if importlib.util.find_spec("tensorflow") is None:
+        pytest.skip("live: Keras' timeseries_dataset_from_array builds a tf.data.Dataset; "
+                    "TensorFlow is not installed")
+    return generator("timeseries").references(keras)
+
+
 def _schedule_free(keras):
     if keras.backend.backend() != "jax":  # see compat/make_schedule_free_references.py
         pytest.skip("live: ScheduleFreeAdamW's reference is Keras on JAX, not its torch backend")
@@ -69,6 +76,7 @@ SOURCES = {
     "api": ("api.json", lambda keras: generator("api").references(keras)),
     "callbacks": ("callbacks.json", lambda keras: generator("callback").references(keras)),
     "tensorboard": ("tensorboard.json", _tensorboard),
+    "timeseries": ("timeseries.json", _timeseries),
     "schedule_free": ("schedule_free.npz", _schedule_free),
     "random": ("random.npz", lambda keras: generator("random").references(keras)),
     "ops": ("ops.npz", lambda keras: generator("ops").references(keras)),

@@ -19,6 +19,10 @@ class LayerCase:
         input_dtype: numpy dtype of the generated input (ints are drawn from [0, 4)).
         positional: Several inputs go to `call` as positional arguments (`mha(query, value)`),
             not as one list (`Add()([a, b])`).
+        input_structure: How the inputs group into `call`'s positional arguments, or None: a
+            tuple with one entry per argument, each an input index or a (nested) list of them;
+            `(0, [1, 2])` calls `cell(x, [h, c])`. A nested result (`(output, [h, c])`) is
+            flattened to its tensors, in order, like `expected_output_shape`.
         call_kwargs: Keyword arguments of every call (`use_causal_mask=True`), or None.
         inputs: A callable `rng -> list of numpy arrays` replacing the drawn inputs (strings,
             masks, indices in a range), or None.
@@ -45,6 +49,7 @@ class LayerCase:
     positional: bool = False
     call_kwargs: object = None
     inputs: object = None
+    input_structure: tuple = None
 
     def make_kwargs(self, layers=None):
         """The constructor arguments. A callable `kwargs` taking one argument is given `layers`,
@@ -81,6 +86,23 @@ class LayerCase:
     def call(self, layer, tensors):
         """Calls `layer` on the list `tensors` the way this case says (list, positional, single)."""
         kwargs = dict(self.call_kwargs or {})
+        if self.input_structure is not None:
+            args = [_arrange(entry, tensors) for entry in self.input_structure]
+            return _flatten(layer(*args, **kwargs))
         if not self.several_inputs:
             return layer(tensors[0], **kwargs)
         return layer(*tensors, **kwargs) if self.positional else layer(list(tensors), **kwargs)
+
+
+def _arrange(entry, tensors):
+    """`entry` of an `input_structure` with each index replaced by its tensor."""
+    if isinstance(entry, list):
+        return [_arrange(item, tensors) for item in entry]
+    return tensors[entry]
+
+
+def _flatten(result):
+    """The tensors of a (nested) call result as one flat list."""
+    if isinstance(result, (list, tuple)):
+        return [leaf for item in result for leaf in _flatten(item)]
+    return [result]

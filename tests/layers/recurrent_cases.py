@@ -162,4 +162,34 @@ CASES = [
         (2, 3, 2, 3), (2, 3, 2, U), state_keys=("layer.kernel",), config_skip=("layer",),
         id="time_distributed_dense_4d",
     ),
+    # ---- cells with several states: cell(x, [h, c]) -> (output, [h, c]), flattened ---------
+    LayerCase(LSTMCell, {"units": U}, [(B, 3), H, H], [H, H, H], input_structure=(0, [1, 2]),
+              state_keys=CELL_KEYS, id="lstm_cell"),
+    LayerCase(LSTMCell, {"units": U, "use_bias": False, "activation": "relu"}, [(B, 3), H, H],
+              [H, H, H], input_structure=(0, [1, 2]), state_keys=CELL_KEYS[:2],
+              id="lstm_cell_relu_no_bias"),
+    LayerCase(LSTMCell, {"units": U, "unit_forget_bias": False,
+                         "recurrent_activation": "hard_sigmoid"},
+              [(B, 3), H, H], [H, H, H], input_structure=(0, [1, 2]), state_keys=CELL_KEYS,
+              id="lstm_cell_hard_sigmoid"),
+    # StackedRNNCells: one state entry per cell, `[h_gru, [h_lstm, c_lstm]]`.
+    LayerCase(
+        StackedRNNCells,
+        lambda layers: {"cells": _cells(layers, ("GRUCell", 3, {}), ("LSTMCell", U, {}))},
+        [(B, 3), (B, 3), H, H], [H, (B, 3), H, H], input_structure=(0, [1, [2, 3]]),
+        config_skip=("cells",), id="stacked_gru_lstm_cells",
+        state_keys=tuple(f"cells.{i}.{k}" for i in (0, 1) for k in CELL_KEYS),
+    ),
+    LayerCase(
+        StackedRNNCells,
+        lambda layers: {
+            "cells": _cells(layers, ("LSTMCell", 3, {"use_bias": False}), ("GRUCell", U, {}))
+        },
+        [(B, 3), (B, 3), (B, 3), H], [H, (B, 3), (B, 3), H],
+        input_structure=(0, [[1, 2], [3]]), config_skip=("cells",),
+        id="stacked_lstm_gru_cells_list_states",
+        state_keys=tuple(f"cells.{i}.{k}" for i in (0, 1) for k in CELL_KEYS)[:2] + tuple(
+            f"cells.1.{k}" for k in CELL_KEYS
+        ),
+    ),
 ]

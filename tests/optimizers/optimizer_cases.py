@@ -6,6 +6,8 @@ that has Keras' optimizer API (real `keras.optimizers` or `torchkeras.optimizers
 tensor conversions differ, and the caller passes them.
 """
 
+import json
+
 import numpy as np
 import torch
 
@@ -228,6 +230,70 @@ def schedule_values(schedules, name, to_step, to_numpy):
     return np.array([to_numpy(schedule(to_step(step))) for step in SCHEDULE_STEPS], np.float32)
 
 
+# LossScaleOptimizer cases: inner optimizer (class, kwargs) and the wrapper's kwargs. Their
+# gradients are scripted (`loss_scale_gradients`): seeded finite steps and non-finite ones, so
+# the dynamic scale halves, skips the update, and doubles after `dynamic_growth_steps`.
+LOSS_SCALE_CASES = {
+    "LossScaleOptimizer/sgd_momentum": (
+        ("SGD", {"learning_rate": 0.1, "momentum": 0.9}),
+        {"initial_scale": 8.0, "dynamic_growth_steps": 2},
+    ),
+    "LossScaleOptimizer/adam": (
+        ("Adam", {"learning_rate": 0.01}), {"initial_scale": 8.0, "dynamic_growth_steps": 2},
+    ),
+    "LossScaleOptimizer/adamw_growth_3": (
+        ("AdamW", {"learning_rate": 0.01, "weight_decay": 0.1}),
+        {"initial_scale": 2.0, "dynamic_growth_steps": 3},
+    ),
+    "LossScaleOptimizer/defaults_rmsprop": (("RMSprop", {}), {}),
+}
+LOSS_SCALE_STEPS = 12
+# step -> (variable index, flat element, value): the non-finite entries of the script.
+NON_FINITE = {2: (0, 5, float("inf")), 5: (1, 2, float("nan")), 6: (0, 0, float("-inf")),
+              10: (1, 3, float("nan"))}
+
+
+def loss_scale_gradients():
+    """`LOSS_SCALE_STEPS` lists of float32 gradients (scaled by 8), some non-finite."""
+    rng = np.random.default_rng(SEED + 2)
+    steps = []
+    for step in range(LOSS_SCALE_STEPS):
+        grads = [8 * rng.standard_normal(shape).astype(np.float32) for shape in SHAPES]
+        if step in NON_FINITE:
+            index, element, value = NON_FINITE[step]
+            grads[index].reshape(-1)[element] = value
+        steps.append(grads)
+    return steps
+
+
+def run_loss_scale_case(optimizers, name, make_variable, to_tensor, to_numpy):
+    """Applies the script; returns `{"weights", "state", "scale", "step_counter",
+    "iterations"}`: the last three per step, the state at the end."""
+    (inner_name, inner_kwargs), kwargs = LOSS_SCALE_CASES[name]
+    inner = build_optimizer(optimizers, inner_name, inner_kwargs)
+    optimizer = optimizers.LossScaleOptimizer(inner, **kwargs)
+    variables = [make_variable(value) for value in initial_values()]
+    record = {"scale": [], "step_counter": [], "iterations": []}
+    for grads in loss_scale_gradients():
+        optimizer.apply_gradients(zip([to_tensor(grad) for grad in grads], variables))
+        record["scale"].append(to_numpy(optimizer.dynamic_scale))
+        record["step_counter"].append(to_numpy(optimizer.step_counter))
+        record["iterations"].append(to_numpy(optimizer.iterations))
+    record["weights"] = [to_numpy(variable) for variable in variables]
+    record["state"] = [to_numpy(value) for value in optimizer.variables]
+    return record
+
+
+def comparable_config(optimizer):
+    """`optimizer.get_config()` as JSON without the names (numbered per session) and the inner
+    optimizer's module and registered name (Keras records its backend-specific class there)."""
+    config = {k: v for k, v in optimizer.get_config().items() if k != "name"}
+    inner = config["inner_optimizer"]
+    inner_config = {k: v for k, v in inner["config"].items() if k != "name"}
+    config["inner_optimizer"] = {"class_name": inner["class_name"], "config": inner_config}
+    return json.dumps(config, sort_keys=True, default=float)
+
+
 def keras_references(keras):
     """Every optimizer case and schedule run with real Keras, as flat `{key: array}`."""
     def numpy(value):
@@ -237,6 +303,14 @@ def keras_references(keras):
     for name in CASES:
         record = run_case(keras.optimizers, name, keras.Variable, torch.from_numpy, numpy)
         refs.update({f"{name}/{kind}": flat(arrays) for kind, arrays in record.items()})
+    for name, ((inner_name, inner_kwargs), kwargs) in LOSS_SCALE_CASES.items():
+        record = run_loss_scale_case(
+            keras.optimizers, name, keras.Variable, torch.from_numpy, numpy
+        )
+        refs.update({f"{name}/{kind}": flat(arrays) for kind, arrays in record.items()})
+        inner = build_optimizer(keras.optimizers, inner_name, inner_kwargs)
+        wrapper = keras.optimizers.LossScaleOptimizer(inner, **kwargs)
+        refs[f"{name}/config"] = np.array(comparable_config(wrapper))
     refs["schedules/steps"] = SCHEDULE_STEPS
     for name in SCHEDULES:
         refs[f"schedules/{name}"] = schedule_values(keras.optimizers.schedules, name, int, numpy)
