@@ -384,7 +384,7 @@ def test_seed_001_regression_script_names():
     inputs = layers.Input(shape=(10,))
     outputs = layers.Dense(1)(layers.Dense(64)(layers.Dense(64)(inputs)))
     model = models.Model(inputs=inputs, outputs=outputs)
-    with pytest.warns(UserWarning, match="learning_rate"):
+    with pytest.warns(DeprecationWarning, match="learning_rate"):
         optimizer = optimizers.RMSprop(lr=0.01)
     model.compile(optimizer=optimizer, loss=losses.mean_squared_error, metrics=[metrics.mae])
     history = model.fit(x, y, epochs=3, validation_data=[x[:30], y[:30]], verbose=0)

@@ -60,8 +60,9 @@ def serialize_keras_object(obj):
         "config": serialize_keras_object(obj.get_config()),
         "registered_name": registered,
     }
-    if hasattr(obj, "get_build_config"):
-        config["build_config"] = serialize_keras_object(obj.get_build_config())
+    build_config = obj.get_build_config() if hasattr(obj, "get_build_config") else None
+    if build_config is not None:  # Keras leaves the key out for an unbuilt layer
+        config["build_config"] = serialize_keras_object(build_config)
     if hasattr(obj, "get_compile_config"):
         config["compile_config"] = serialize_keras_object(obj.get_compile_config())
     return config

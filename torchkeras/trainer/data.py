@@ -22,9 +22,10 @@ def unpack_x_y_sample_weight(data):
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """The inverse of `unpack_x_y_sample_weight`."""
+    """The inverse of `unpack_x_y_sample_weight`, as Keras packs: `x` alone stays `x` (a tuple
+    or list `x` becomes `(x,)`), and a `sample_weight` without `y` is dropped."""
     if y is None:
-        return (x,)
+        return (x,) if isinstance(x, (tuple, list)) else x
     return (x, y) if sample_weight is None else (x, y, sample_weight)
 
 
