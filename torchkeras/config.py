@@ -14,6 +14,9 @@ _DATA_FORMATS = ("channels_last", "channels_first")
 _DEVICE = None
 # Process-wide objects that `set_random_seed` resets (e.g. keras.random's global SeedGenerator).
 _SEEDED_STATE = {}
+# Process-wide settings that `clear_session` resets (e.g. the global dtype policy), as Keras'
+# clear_session empties its global state.
+_SESSION_STATE = {}
 
 
 def backend():
@@ -88,6 +91,17 @@ def set_random_seed(seed):
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
+
+
+def session_state():
+    """A dict of process-wide settings that `clear_session` empties, for higher levels."""
+    return _SESSION_STATE
+
+
+def clear_session_state():
+    """Empties the session and seeded state (what Keras' `clear_session` resets)."""
+    _SESSION_STATE.clear()
+    _SEEDED_STATE.clear()
 
 
 def seeded_state():

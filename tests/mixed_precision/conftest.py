@@ -3,16 +3,16 @@
 import pytest
 from live_keras import keras
 
-from torchkeras.mixed_precision import policy
+import torchkeras
 
 
 @pytest.fixture(autouse=True)
 def default_policy():
-    policy._GLOBAL[0] = None
+    torchkeras.backend.clear_session(free_memory=False)  # resets the global policy, as Keras'
     if keras is not None:
         keras.backend.clear_session(free_memory=False)  # Keras' default names restart too, as ours do
         keras.config.set_dtype_policy("float32")
     yield
-    policy._GLOBAL[0] = None
+    torchkeras.backend.clear_session(free_memory=False)
     if keras is not None:
         keras.config.set_dtype_policy("float32")

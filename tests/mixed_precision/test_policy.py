@@ -4,6 +4,7 @@ import pytest
 import torch
 from live_keras import keras, needs_keras
 
+import torchkeras
 import torchkeras.layers as tk_layers
 from torchkeras import mixed_precision
 from torchkeras.mixed_precision import DTypePolicy
@@ -96,3 +97,13 @@ def test_dtype_policy_setter():
     assert layer(torch.zeros(1, 3)).dtype == torch.bfloat16
     layer.dtype_policy = DTypePolicy("float32")
     assert layer(torch.zeros(1, 3)).dtype == torch.float32
+
+
+def test_clear_session_resets_the_global_policy_as_keras_does():
+    torchkeras.mixed_precision.set_global_policy("mixed_bfloat16")
+    torchkeras.backend.clear_session(free_memory=False)
+    assert torchkeras.mixed_precision.global_policy().name == "float32"
+    if keras is not None:
+        keras.mixed_precision.set_global_policy("mixed_bfloat16")
+        keras.backend.clear_session(free_memory=False)
+        assert keras.mixed_precision.global_policy().name == "float32"

@@ -12,7 +12,7 @@ from torchkeras import config
 _MIXED = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
 # Keras' class names for a plain float policy (`FloatDTypePolicy` in files from Keras 3.0-3.3).
 _CLASS_NAMES = ("DTypePolicy", "FloatDTypePolicy", "Policy")
-_GLOBAL = [None]  # the policy set by `set_dtype_policy`; None follows `config.floatx()`
+_GLOBAL_KEY = "keras.dtype_policy"  # in config.session_state(); unset: follows floatx()
 
 
 class DTypePolicy:
@@ -106,14 +106,13 @@ def set_dtype_policy(policy):
             f"'mixed_float16') or a `DTypePolicy` instance. Received: policy={policy} "
             f"(of type {type(policy)})"
         )
-    _GLOBAL[0] = policy
+    config.session_state()[_GLOBAL_KEY] = policy
 
 
 def dtype_policy():
     """The default dtype policy (`DTypePolicy(floatx())` until one is set)."""
-    if _GLOBAL[0] is None:
-        return DTypePolicy(config.floatx())
-    return _GLOBAL[0]
+    policy = config.session_state().get(_GLOBAL_KEY)
+    return DTypePolicy(config.floatx()) if policy is None else policy
 
 
 def serialize(policy):

@@ -5,6 +5,8 @@ import re
 
 import torch
 
+from torchkeras import config
+
 _counts = {}
 
 
@@ -29,8 +31,10 @@ def reset_names():
 
 
 def clear_session(free_memory=True):
-    """Resets auto-generated names (`dense`, `dense_1`, ...); optionally frees cached memory."""
+    """Resets auto-generated names (`dense`, `dense_1`, ...), the global dtype policy and
+    `keras.random`'s global generator, as Keras does; optionally frees cached memory."""
     reset_names()
+    config.clear_session_state()
     if free_memory:
         gc.collect()
         if torch.cuda.is_available():
