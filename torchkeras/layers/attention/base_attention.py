@@ -122,6 +122,34 @@ class AttentionBase(Layer):
         )
         return mask, False
 
+    def _project_and_attend(
+        self, dense, scale, query, value, key, query_mask, value_mask, key_mask, attention_mask,
+        return_attention_scores, training, use_causal_mask,
+    ):
+        """The call shared by MultiHeadAttention and GroupQueryAttention: masks, the
+        `dense = (query, key, value, output)` projections, attention and the optional gate.
+
+        Returns `(outputs, scores, query_mask)` (`query_mask` from the query's Keras mask when
+        none was passed).
+        """
+        if query_mask is None:
+            query_mask = masks.keras_mask(query)
+        mask, causal_only = self._attention_mask(
+            query, value, key, query_mask, value_mask, key_mask, attention_mask, use_causal_mask
+        )
+        query, value, key = (masks.without_mask(x) for x in (query, value, key))
+        query_dense, key_dense, value_dense, output_dense = dense
+        gate = self._gate_dense(query) if self._use_gate else None
+        query = query_dense(query)  # (B, T, heads, head_dim)
+        key = key_dense(value if key is None else key)  # (B, S, kv_heads, head_dim)
+        value = value_dense(value)  # (B, S, kv_heads, value_dim)
+        outputs, scores = self._attend(
+            query, key, value, mask, causal_only, return_attention_scores, training, scale
+        )
+        if gate is not None:
+            outputs = outputs * gate
+        return output_dense(outputs), scores, query_mask
+
     def _attend(self, query, key, value, mask, causal_only, return_scores, training, scale):
         """`(output, scores or None)` for projected tensors: the fused kernel when the scores
         are not wanted and torch can draw the dropout, else the explicit softmax."""

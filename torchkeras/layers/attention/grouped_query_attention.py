@@ -3,7 +3,6 @@
 import math
 
 from torchkeras.layers.activations import Softmax
-from torchkeras.layers.attention import masks
 from torchkeras.layers.attention.base_attention import AttentionBase
 from torchkeras.layers.attention.equations import attention_equations
 from torchkeras.layers.regularization import Dropout
@@ -125,29 +124,11 @@ class GroupQueryAttention(AttentionBase):
         training=None,
         use_causal_mask=False,
     ):
-        if query_mask is None:
-            query_mask = masks.keras_mask(query)
-        mask, causal_only = self._attention_mask(
-            query, value, key, query_mask, value_mask, key_mask, attention_mask, use_causal_mask
+        dense = (self._query_dense, self._key_dense, self._value_dense, self._output_dense)
+        outputs, scores, _ = self._project_and_attend(
+            dense, self._inverse_sqrt_head_dim, query, value, key, query_mask, value_mask, key_mask, attention_mask,
+            return_attention_scores, training, use_causal_mask,
         )
-        query, value, key = (masks.without_mask(x) for x in (query, value, key))
-        gate = self._gate_dense(query) if self._use_gate else None
-        query = self._query_dense(query)  # (B, T, Nq, H)
-        key = self._key_dense(value if key is None else key)  # (B, S, Nkv, H)
-        value = self._value_dense(value)  # (B, S, Nkv, H)
-        outputs, scores = self._attend(
-            query,
-            key,
-            value,
-            mask,
-            causal_only,
-            return_attention_scores,
-            training,
-            self._inverse_sqrt_head_dim,
-        )
-        if gate is not None:
-            outputs = outputs * gate
-        outputs = self._output_dense(outputs)
         return (outputs, scores) if return_attention_scores else outputs
 
     def compute_output_shape(self, query_shape, value_shape, key_shape=None):

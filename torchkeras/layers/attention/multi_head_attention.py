@@ -3,7 +3,6 @@
 import math
 
 from torchkeras.layers.activations import Softmax
-from torchkeras.layers.attention import masks
 from torchkeras.layers.attention.base_attention import AttentionBase
 from torchkeras.layers.attention.equations import attention_equations, projection_equation
 from torchkeras.layers.regularization import Dropout
@@ -184,29 +183,11 @@ class MultiHeadAttention(AttentionBase):
         training=None,
         use_causal_mask=False,
     ):
-        if query_mask is None:
-            query_mask = masks.keras_mask(query)
-        mask, causal_only = self._attention_mask(
-            query, value, key, query_mask, value_mask, key_mask, attention_mask, use_causal_mask
+        dense = (self.query_dense, self.key_dense, self.value_dense, self.output_dense)
+        outputs, scores, query_mask = self._project_and_attend(
+            dense, self._inverse_sqrt_key_dim, query, value, key, query_mask, value_mask, key_mask, attention_mask,
+            return_attention_scores, training, use_causal_mask,
         )
-        query, value, key = (masks.without_mask(x) for x in (query, value, key))
-        gate = self._gate_dense(query) if self._use_gate else None
-        query = self.query_dense(query)  # (B, T, N, key_dim)
-        key = self.key_dense(value if key is None else key)  # (B, S, N, key_dim)
-        value = self.value_dense(value)  # (B, S, N, value_dim)
-        outputs, scores = self._attend(
-            query,
-            key,
-            value,
-            mask,
-            causal_only,
-            return_attention_scores,
-            training,
-            self._inverse_sqrt_key_dim,
-        )
-        if gate is not None:
-            outputs = outputs * gate
-        outputs = self.output_dense(outputs)
         if query_mask is not None:
             outputs._keras_mask = query_mask
         return (outputs, scores) if return_attention_scores else outputs

@@ -1,7 +1,6 @@
 """BaseConv: the N-d convolution behind Conv1D/2D/3D, in Keras' layout and padding rules."""
 
-from torchkeras import activations, constraints, initializers, regularizers
-from torchkeras.layers.convolutional import conv_ops, conv_utils
+from torchkeras.layers.convolutional import conv_ops, conv_utils, kernel_options
 from torchkeras.layers.layer import Layer
 
 
@@ -76,14 +75,10 @@ class BaseConv(Layer):
         allowed = ("valid", "same", "causal") if rank == 1 else ("valid", "same")
         self.padding = conv_utils.normalize_padding(padding, allowed, self)
         self.data_format = conv_utils.normalize_data_format(data_format, self)
-        self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        kernel_options.set_options(
+            self, activation, use_bias, kernel_initializer, bias_initializer,
+            kernel_regularizer, bias_regularizer, kernel_constraint, bias_constraint,
+        )
 
     def build(self, input_shape):
         conv_utils.check_rank(input_shape, self.rank, self)
@@ -93,23 +88,7 @@ class BaseConv(Layer):
                 f"{type(self).__name__} '{self.name}': the input's channel axis must be known and "
                 f"divisible by groups={self.groups}, got input shape {tuple(input_shape)}."
             )
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=(*self.kernel_size, channels // self.groups, self.filters),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias",
-                shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
-        else:
-            self.register_parameter("bias", None)
+        kernel_options.add_kernel_and_bias(self, (*self.kernel_size, channels // self.groups, self.filters))
 
     def call(self, inputs):
         outputs = conv_ops.convolve(
@@ -132,9 +111,7 @@ class BaseConv(Layer):
                 spatial, self.kernel_size, self.strides, self.dilation_rate
             )
         )
-        if self.data_format == "channels_last":
-            return (input_shape[0], *lengths, self.filters)
-        return (input_shape[0], self.filters, *lengths)
+        return kernel_options.output_shape(self, input_shape, lengths)
 
     def get_config(self):
         return {
@@ -146,14 +123,6 @@ class BaseConv(Layer):
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate,
             "groups": self.groups,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "activity_regularizer": regularizers.serialize(self.activity_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **kernel_options.options_config(self),
         }
 
