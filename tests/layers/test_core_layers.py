@@ -9,6 +9,7 @@ import pytest
 import torch
 from torch import nn
 
+import torchkeras
 from case_families import ALL_CASES as CASES
 from torchkeras.layers.core import Dense, Embedding, TorchModuleWrapper
 from torchkeras.layers.merging import (
@@ -257,6 +258,27 @@ def test_dropout_noise_shape_and_seed():
     again = Dropout(0.5, noise_shape=(None, 1, 6), seed=1)(x, training=True)
     assert torch.equal(out, again)
     assert torch.equal(Dropout(1.0)(x, training=True), torch.zeros_like(x))
+
+
+@pytest.mark.parametrize(
+    "device", ["cpu", pytest.param("cuda", marks=pytest.mark.cuda)]
+)
+def test_unseeded_dropout_follows_the_global_seed_and_masks_its_gradient(device):
+    """CPU draws `uniform < keep`, CUDA torch's fused dropout: both repeat under
+    `set_random_seed`, scale kept units by 1 / keep and pass gradients only through them."""
+    if device == "cuda" and not torch.cuda.is_available():
+        pytest.skip("needs CUDA")
+    x = (torch.rand(256, 64) + 1.0).to(device).requires_grad_()
+    runs = []
+    for _ in range(2):
+        torchkeras.utils.set_random_seed(3)
+        runs.append(Dropout(0.3)(x, training=True))
+    assert torch.equal(runs[0], runs[1])
+    kept = runs[0] != 0
+    assert 0.65 < kept.float().mean().item() < 0.75
+    torch.testing.assert_close(runs[0][kept], x[kept] / 0.7, rtol=0, atol=0)
+    (grad,) = torch.autograd.grad(runs[0].sum(), x)
+    torch.testing.assert_close(grad, kept.float() / 0.7, rtol=0, atol=0)
 
 
 def test_embedding_mask_zero_and_init_range():

@@ -6,6 +6,7 @@ import math
 import numpy as np
 import torch
 from torch import nn
+from torch.nn.modules import module as _module_hooks  # torch's global hook tables
 
 from torchkeras import config, constraints, initializers, regularizers
 from torchkeras import mixed_precision as dtype_policies
@@ -99,7 +100,9 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
             call_context.clear_losses()
         call_context.depth += 1
         try:
-            return nn.Module.__call__(self, *args, **kwargs)
+            if _needs_module_call(self):  # hooks, `module.compile()`, jit tracing: torch's path
+                return nn.Module.__call__(self, *args, **kwargs)
+            return self.forward(*args, **kwargs)  # what nn.Module.__call__ does without them
         finally:
             call_context.depth -= 1
 
@@ -111,8 +114,8 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
             kwargs.pop("mask", None)  # Keras passes masks only to calls that accept them
         training = kwargs.pop("training", None)
         if training is None:  # inherit an enclosing call's explicit value, else the module mode
-            inherited = call_context.current_training()
             if self._call_takes_training:
+                inherited = call_context.current_training()
                 kwargs["training"] = self.training if inherited is None else inherited
             return self._checked_call(args, kwargs)
         with call_context.TrainingScope(training):
@@ -356,6 +359,23 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
 
     def extra_repr(self):
         return f"name={self.name}, built={self.built}"
+
+
+def _needs_module_call(module):
+    """Whether `nn.Module.__call__` has work besides calling `forward`: module or global hooks
+    (FSDP, DDP, profilers), a `module.compile()`d call, or `torch.jit.trace` recording."""
+    return bool(
+        module._forward_pre_hooks
+        or module._forward_hooks
+        or module._backward_pre_hooks
+        or module._backward_hooks
+        or module._compiled_call_impl is not None
+        or _module_hooks._global_forward_pre_hooks
+        or _module_hooks._global_forward_hooks
+        or _module_hooks._global_backward_pre_hooks
+        or _module_hooks._global_backward_hooks
+        or torch._C._get_tracing_state()
+    )
 
 
 def _declared_input_shape(kwargs):

@@ -213,10 +213,12 @@ class Trainer(Compiling, Steps):
         self.eval()
         self.reset_metrics()
         callbacks.on_test_begin()
+        wants_begin = callbacks.wants("on_test_batch_begin")
         wants_end = callbacks.wants("on_test_batch_end")
         with torch.no_grad():
             for step, batch in enumerate(batches):
-                callbacks.on_test_batch_begin(step)
+                if wants_begin:
+                    callbacks.on_test_batch_begin(step)
                 logs = self.test_step(batch)
                 if wants_end:
                     callbacks.on_test_batch_end(step, logs)
@@ -240,12 +242,16 @@ class Trainer(Compiling, Steps):
         if self.training:  # Keras layers also get `training=False` from `predict_step`
             self.eval()
         callbacks.on_predict_begin()
+        wants_begin = callbacks.wants("on_predict_batch_begin")
+        wants_end = callbacks.wants("on_predict_batch_end")
         outputs = []
         with torch.no_grad():
             for step, batch in enumerate(x_only):
-                callbacks.on_predict_batch_begin(step)
+                if wants_begin:
+                    callbacks.on_predict_batch_begin(step)
                 outputs.append(self.predict_step(batch))
-                callbacks.on_predict_batch_end(step, {"outputs": outputs[-1]})
+                if wants_end:
+                    callbacks.on_predict_batch_end(step, {"outputs": outputs[-1]})
         callbacks.on_predict_end()
         if not outputs:
             raise ValueError(f"Model '{self.name}': `predict` got no data (0 batches).")
