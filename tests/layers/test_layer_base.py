@@ -227,3 +227,25 @@ def test_input_of_an_input_layer_is_an_empty_list_as_in_keras():
     model = keras.Model(inputs, keras.layers.Dense(2)(inputs))
     assert model.layers[0].input == []
     assert model.layers[1].input is inputs
+
+
+def test_module_hooks_and_global_hooks_still_run():
+    """Layers skip `nn.Module.__call__` only when it has nothing to do besides `forward`."""
+    layer = layers.Dense(3)
+    seen = []
+    layer.register_forward_pre_hook(lambda module, args: seen.append("pre"))
+    layer.register_forward_hook(lambda module, args, output: seen.append("post") or output * 0)
+    out = layer(torch.ones(2, 4))
+    assert seen == ["pre", "post"] and torch.equal(out, torch.zeros(2, 3))
+    handle = torch.nn.modules.module.register_module_forward_hook(
+        lambda module, args, output: seen.append(type(module).__name__)
+    )
+    try:
+        layers.Dense(2)(torch.ones(1, 4))
+    finally:
+        handle.remove()
+    assert seen[-1] == "Dense"
+    built = layers.Dense(2)
+    built(torch.ones(1, 4))
+    traced = torch.jit.trace(built, torch.ones(1, 4))  # records through nn.Module's path
+    torch.testing.assert_close(traced(torch.ones(3, 4)), built(torch.ones(3, 4)))
