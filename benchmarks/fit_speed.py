@@ -2,10 +2,13 @@
 
 Run: python benchmarks/fit_speed.py [--repeats 3] [--samples 12800] [--device cpu|cuda]
      [--workloads mlp tiny cnn lstm] [--precision float32|mixed_bfloat16|mixed_float16]
+     [--jit-compile]
 
 Each workload runs in one process, frameworks interleaved, `--repeats` times; the median
 samples/second of each and its ratio to the plain loop are printed as a Markdown table.
-Keras 3.15.1 (torch backend) is measured too when it is installed.
+Keras 3.15.1 (torch backend) is measured too when it is installed. `--jit-compile` compiles
+torchkeras and Keras with `compile(jit_compile=True)` (torch.compile; the warm-up fit and
+predict pay for the compilation); the plain loop stays eager.
 """
 
 import argparse
@@ -115,11 +118,11 @@ TORCH_LOSSES = {"binary_crossentropy": torch.nn.BCELoss}
 PRECISIONS = {"float32": None, "mixed_bfloat16": torch.bfloat16, "mixed_float16": torch.float16}
 
 
-def time_keras_like(keras, work, x, y, device):
+def time_keras_like(keras, work, x, y, device, jit_compile=False):
     model = keras.Sequential([keras.Input(shape=work.input_shape), *work.keras_layers(keras)])
     loss = "sparse_categorical_crossentropy" if work.classes > 1 else "mse"
     loss = work.loss or loss
-    model.compile(optimizer=work.optimizer, loss=loss)
+    model.compile(optimizer=work.optimizer, loss=loss, jit_compile=jit_compile)
     model.fit(x[: work.batch * 4], y[: work.batch * 4], batch_size=work.batch, verbose=0)
     _sync(device)
     start = time.perf_counter()
@@ -213,7 +216,7 @@ def measure(name, work, frameworks, args):
             if module is None:
                 rate, model = time_plain_torch(work, x, y, args.device, args.precision)
             else:
-                rate, model = time_keras_like(module, work, x, y, args.device)
+                rate, model = time_keras_like(module, work, x, y, args.device, args.jit_compile)
             fit_rates[key].append(rate)
             predict_rates[key].append(time_predict(key, model, x, args.device, softmax=work.classes > 1))
     median = statistics.median
@@ -230,6 +233,8 @@ def main():
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--workloads", nargs="*", default=sorted(SHORT_NAMES))
     parser.add_argument("--precision", choices=sorted(PRECISIONS), default="float32")
+    parser.add_argument("--jit-compile", action="store_true",
+                        help="compile(jit_compile=True) for torchkeras and Keras")
     args = parser.parse_args()
     mixed_precision.set_global_policy(args.precision)
     try:
@@ -245,8 +250,8 @@ def main():
         for short in args.workloads:
             rows += measure(SHORT_NAMES[short], WORKLOADS[SHORT_NAMES[short]], frameworks, args)
     print(f"device: {args.device}, torch {torch.__version__}, threads {torch.get_num_threads()}, "
-          f"samples {args.samples}, precision {args.precision}, median of {args.repeats} "
-          "interleaved runs\n")
+          f"samples {args.samples}, precision {args.precision}, jit_compile {args.jit_compile}, "
+          f"median of {args.repeats} interleaved runs\n")
     header = " | ".join(f"{k} samples/s" for k in frameworks)
     print(f"| workload | {header} | torchkeras / torch | keras / torch |")
     print("|---" * (len(frameworks) + 3) + "|")

@@ -3,6 +3,7 @@
 from torchkeras import losses, optimizers
 from torchkeras import metrics as metrics_module
 from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
+from torchkeras.trainer import jit
 from torchkeras.trainer.compiled import CompiledLoss, CompiledMetrics, CompileMetricsView
 from torchkeras.trainer.steps import with_loss_scaling
 from torchkeras.utils import nest
@@ -10,6 +11,8 @@ from torchkeras.utils import nest
 
 class Compiling:
     """Keras' `compile` family; `Trainer` runs what it configures."""
+
+    jit_compile = False  # until `compile` resolves it
 
     def compile(
         self,
@@ -27,6 +30,9 @@ class Compiling:
 
         Loss and metric names are checked here (with "did you mean" hints); which accuracy or
         crossentropy `"accuracy"` means is decided from the shapes of the first batch.
+        `jit_compile` runs the default steps' forward pass, loss and metric updates through
+        `torch.compile` (`"auto"`: on CUDA only; see `trainer/jit.py`); `run_eagerly=True`
+        turns it off, as in Keras.
         """
         self.optimizer = with_loss_scaling(self, optimizers.get(optimizer), auto_scale_loss)
         _check_names(loss, losses.get, skip=("crossentropy", "ce"))
@@ -38,14 +44,13 @@ class Compiling:
         self._loss_tracker = metrics_module.Mean(name="loss")
         self._metrics_built = False
         for key in (
-            "_output_trackers", "_params_cache", "_regularized_cache", "_compiled_forward_loss",
-            "_metrics_device",
+            "_output_trackers", "_params_cache", "_regularized_cache", "_metrics_device",
         ):
             self.__dict__.pop(key, None)
         self._refresh_log_sources()
         self.run_eagerly = run_eagerly
         self.steps_per_execution = steps_per_execution
-        self.jit_compile = jit_compile is True
+        self.jit_compile = jit.configure(self, jit_compile, run_eagerly)
         self.compiled = True
         self._compile_arguments = {
             "loss": loss, "loss_weights": loss_weights, "metrics": metrics,

@@ -6,6 +6,7 @@ from torchkeras import metrics as metrics_module
 from torchkeras.layers import call_context
 from torchkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from torchkeras.optimizers.optimizer import Optimizer
+from torchkeras.trainer import jit
 from torchkeras.trainer.compiled import (
     flat_outputs,
     match_targets,
@@ -27,42 +28,50 @@ class Steps:
     def train_step(self, data):
         """One optimizer update on `data = (x, y, sample_weight)`; returns the running logs."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        y_pred, loss = self._forward_loss_function()(x, y, sample_weight)
-        self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(x))
-        self._apply_gradients(loss)
-        with torch.no_grad():
-            self._update_compiled_metrics(y, y_pred, sample_weight)
+        forward = jit.step_function(self, "train", self._train_forward, self._built_for_jit())
+        self._apply_gradients(forward(x, y, sample_weight))
         return LazyLogs(self._log_sources)
 
-    def _forward_loss(self, x, y, sample_weight):
+    def _train_forward(self, x, y, sample_weight):
+        """Forward pass, loss and metric updates of a train step (what `jit_compile` compiles);
+        the metrics see the predictions made before this step's update, as in Keras."""
         y_pred = self(x, training=True)
-        return y_pred, self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
-
-    def _forward_loss_function(self):
-        """Forward + loss, through `torch.compile` with `jit_compile=True` once all is built."""
-        if not self.jit_compile or self._compiled_loss is None or self._compiled_loss.entries is None:
-            return self._forward_loss
-        compiled = self.__dict__.get("_compiled_forward_loss")
-        if compiled is None:
-            compiled = torch.compile(self._forward_loss)
-            self.__dict__["_compiled_forward_loss"] = compiled
-        return compiled
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+        self._loss_tracker.update_state(loss.detach(), sample_weight=_batch_size(x))
+        with torch.no_grad():
+            self._update_compiled_metrics(y, y_pred, sample_weight)
+        return loss
 
     def test_step(self, data):
         """Loss and metrics of `data` in inference mode; returns the running logs."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
+        jit.step_function(self, "test", self._test_update, self._built_for_jit())(
+            x, y, sample_weight
+        )
+        return LazyLogs(self._log_sources)
+
+    def _test_update(self, x, y, sample_weight):
+        """Forward pass, loss and metric updates of a test step (what `jit_compile` compiles)."""
         y_pred = self(x, training=False)
         loss = self.compute_loss(
             x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False
         )
         self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
         self._update_compiled_metrics(y, y_pred, sample_weight)
-        return LazyLogs(self._log_sources)
 
     def predict_step(self, data):
         """The model's outputs for the `x` of `data`."""
         x, _, _ = unpack_x_y_sample_weight(data)
+        return jit.step_function(self, "predict", self._predict_forward, self.built)(x)
+
+    def _predict_forward(self, x):
         return self(x, training=False)
+
+    def _built_for_jit(self):
+        """Whether the model, its loss and its metrics are built (by a first, eager step), so
+        that a compiled step finds them as they will stay."""
+        loss_built = self._compiled_loss is None or self._compiled_loss.entries is not None
+        return self.built and loss_built and self._metrics_built
 
     # ---- losses and metrics ----------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):

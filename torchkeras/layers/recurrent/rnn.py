@@ -156,8 +156,12 @@ class RNN(Layer):
 
     @staticmethod
     def _mask_is_trivial(mask):
-        """True when no mask is given or it keeps every step (a fused kernel gives the same)."""
-        return mask is None or bool(mask.all())
+        """True when no mask is given or it keeps every step (a fused kernel gives the same).
+        Under torch.compile a given mask takes the step loop: reading its values would break
+        the graph."""
+        if mask is None:
+            return True
+        return not torch.compiler.is_compiling() and bool(mask.all())
 
     # ---- states -----------------------------------------------------------------------------
     def _initial_states(self, sequences, initial_state):

@@ -14,6 +14,13 @@ def generator(layer, device):
     return generators[device]
 
 
+def generator_argument(layer, device):
+    """`{"generator": ...}` for a seeded layer, else `{}`. `generator=None` is left out of the
+    draw: torch.compile cannot trace `torch.rand(..., generator=None)` with a dynamic batch."""
+    own = generator(layer, device)
+    return {} if own is None else {"generator": own}
+
+
 def check_rate(layer, rate, upper_inclusive=True):
     """Keras' ValueError unless `rate` is a float in [0, 1] ([0, 1) if not `upper_inclusive`)."""
     ok = not isinstance(rate, bool) and isinstance(rate, (int, float)) and 0 <= rate

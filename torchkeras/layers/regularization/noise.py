@@ -15,9 +15,9 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 def _normal(layer, inputs, mean, stddev):
     noise = torch.randn(
         inputs.shape,
-        generator=_seeded.generator(layer, inputs.device),
         device=inputs.device,
         dtype=inputs.dtype,
+        **_seeded.generator_argument(layer, inputs.device),
     )
     return noise * stddev + mean
 
@@ -119,7 +119,7 @@ class AlphaDropout(Layer):
             for size, dim in zip(inputs.shape, self.noise_shape or inputs.shape)
         ]
         noise = torch.rand(
-            shape, generator=_seeded.generator(self, inputs.device), device=inputs.device
+            shape, device=inputs.device, **_seeded.generator_argument(self, inputs.device)
         )
         kept = (noise >= self.rate).to(inputs.dtype)
         alpha_p = -_SELU_ALPHA * _SELU_SCALE

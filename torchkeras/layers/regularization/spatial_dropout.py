@@ -41,7 +41,7 @@ class _SpatialDropout(Layer):
         shape[channel] = inputs.shape[channel]
         keep = 1.0 - self.rate
         noise = torch.rand(
-            shape, generator=_seeded.generator(self, inputs.device), device=inputs.device
+            shape, device=inputs.device, **_seeded.generator_argument(self, inputs.device)
         )
         return inputs * (noise < keep).to(inputs.dtype) / keep
 

@@ -49,7 +49,7 @@ class Reshape(Layer):
         sample = input_shape[1:]
         if None in sample:
             return (input_shape[0], *(None if d == -1 else d for d in self.target_shape))
-        size, known = math.prod(sample), math.prod(d for d in self.target_shape if d != -1)
+        size, known = math.prod(sample), math.prod([d for d in self.target_shape if d != -1])
         inferred, remainder = divmod(size, known)
         if remainder or (-1 not in self.target_shape and inferred != 1):
             raise ValueError(

@@ -68,7 +68,8 @@ class ImageLayer(Layer):
     # ---- randomness ---------------------------------------------------------------------
     def uniform(self, shape, low, high, device, dtype=torch.float32):
         """Uniform samples in `[low, high)` from the layer's generator: `low + (high-low) * u`."""
-        u = torch.rand(shape, generator=_seeded.generator(self, device), device=device, dtype=dtype)
+        seeded = _seeded.generator_argument(self, device)
+        u = torch.rand(shape, device=device, dtype=dtype, **seeded)
         return u * (high - low) + low
 
     def get_config(self):
