@@ -5,6 +5,7 @@ import os
 import re
 import warnings
 
+from torchkeras import distribution
 from torchkeras.callbacks import training_state
 from torchkeras.callbacks.callback import Callback
 from torchkeras.registry import CALLBACKS
@@ -177,7 +178,10 @@ class BackupAndRestore(Callback):
         os.makedirs(self.backup_dir, exist_ok=True)
         generation = self._generation + 1
         weights_path, state_path = self._paths(generation)
-        self.model.save_weights(weights_path, overwrite=True)
+        self.model.save_weights(weights_path, overwrite=True)  # sharded: every rank gathers
+        self._generation = generation
+        if not distribution.is_chief():  # the rest is rank 0's files
+            return
         metadata = {
             "epoch": epoch,
             "step": step,
@@ -188,13 +192,14 @@ class BackupAndRestore(Callback):
         training_state.write_state(state_path, metadata, rng, metric_values)
         with atomic_write(os.path.join(self.backup_dir, _POINTER), "w") as file:
             json.dump({"generation": generation}, file)
-        self._generation = generation
         keep = {generation, generation - 1} if self.double_checkpoint else {generation}
         self._remove_files(keep)
 
     # ---- files ---------------------------------------------------------------------------
     def on_train_end(self, logs=None):
-        if not self.delete_checkpoint or not os.path.isdir(self.backup_dir):
+        if not self.delete_checkpoint or not distribution.is_chief():
+            return
+        if not os.path.isdir(self.backup_dir):
             return
         self._remove_files(keep=())
         pointer = os.path.join(self.backup_dir, _POINTER)

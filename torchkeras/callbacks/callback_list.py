@@ -123,7 +123,16 @@ class CallbackList(Callback):
 
 
 def _runs(callback, hook):
-    """Whether `callback` runs `hook` on a rank other than 0."""
+    """Whether `callback` runs `hook` on a rank other than 0.
+
+    Under ModelParallel saving gathers the sharded weights on every rank (rank 0 writes), so
+    the checkpointing callbacks run everywhere and keep their own file work to rank 0."""
+    if isinstance(callback, (ModelCheckpoint, BackupAndRestore)) and _weights_sharded():
+        return True
     if isinstance(callback, BackupAndRestore):
         return hook in _RESTORE_HOOKS
     return not isinstance(callback, _CHIEF_ONLY)
+
+
+def _weights_sharded():
+    return isinstance(distribution.distribution(), distribution.ModelParallel)

@@ -6,22 +6,19 @@ averaged (see `gradient_sync`). Under `torchrun` (`WORLD_SIZE` > 1) a `DataParal
 created on first use, so an unchanged Keras script trains data-parallel.
 """
 
-import contextlib
-
-from torchkeras.distribution import gradient_sync, process_group
-
-_UNSET = object()
-_STATE = {"explicit": _UNSET, "automatic": None, "scoped": []}
+from torchkeras.distribution import fully_sharded, gradient_sync, process_group
+from torchkeras.distribution.base import STATE, UNSET, Distribution
+from torchkeras.distribution.model_parallel import ModelParallel
 
 
-class DataParallel:
+class DataParallel(Distribution):
     """Data parallelism over the processes of a torch.distributed group.
 
     Keras' JAX backend shards a global batch over the devices of one process; torch runs
     one process per device instead, so `devices` lists the devices this machine's processes
     use and the process with `LOCAL_RANK` i trains on `devices[i]`. Creating it joins the
     process group (NCCL on CUDA, gloo on CPU) when the environment describes a launch.
-    Weights are replicated; model parallelism (`ModelParallel`, FSDP) is not provided.
+    Weights are replicated; `ModelParallel` shards them (FSDP).
 
     Args:
         device_mesh: Not supported on torch (a 1-D mesh over processes is implied); must be
@@ -41,7 +38,9 @@ class DataParallel:
             )
         if process_group.launched_distributed():
             process_group.initialize()
-        self._devices = list(devices) if devices is not None else process_group.list_devices()
+        super().__init__(
+            devices if devices is not None else process_group.list_devices(), auto_shard_dataset
+        )
         if not self._devices:
             raise ValueError(
                 f"DataParallel: `devices` must not be empty, got devices={devices!r}."
@@ -52,44 +51,12 @@ class DataParallel:
                 f"DataParallel: process with LOCAL_RANK={index} has no device in "
                 f"devices={self._devices}; start at most {len(self._devices)} processes per machine."
             )
-        self.auto_shard_dataset = auto_shard_dataset
         self.batch_dim_name = "batch"
-
-    @property
-    def devices(self):
-        """The device names given (or found)."""
-        return list(self._devices)
-
-    @property
-    def device(self):
-        """The device this process trains on."""
-        if self._devices[0].startswith("cuda"):
-            return self._devices[process_group.local_rank()]
-        return self._devices[0]
-
-    @property
-    def num_processes(self):
-        """Number of processes (replicas) training together."""
-        return process_group.world_size()
 
     @property
     def num_model_replicas(self):
         """Number of model replicas: one per process."""
         return process_group.world_size()
-
-    @property
-    def data_shard_id(self):
-        """Which shard of every global batch this process trains on: its rank."""
-        return process_group.rank()
-
-    @contextlib.contextmanager
-    def scope(self):
-        """Makes this the current distribution inside a `with` block."""
-        _STATE["scoped"].append(self)
-        try:
-            yield self
-        finally:
-            _STATE["scoped"].pop()
 
     def get_config(self):
         """Constructor arguments (without the process group's state)."""
@@ -104,22 +71,23 @@ class DataParallel:
 
 def set_distribution(value):
     """Sets the global distribution; `None` also switches off detection of `torchrun`."""
-    if value is not None and not isinstance(value, DataParallel):
+    if value is not None and not isinstance(value, Distribution):
         raise ValueError(
-            f"`set_distribution` expects a DataParallel or None, got {type(value).__name__}."
+            "`set_distribution` expects a DataParallel, a ModelParallel or None, got "
+            f"{type(value).__name__}."
         )
-    _STATE["explicit"] = value
+    STATE["explicit"] = value
 
 
 def distribution():
     """The current distribution: a `scope()`'s, the one set, or the one `torchrun` implies."""
-    if _STATE["scoped"]:
-        return _STATE["scoped"][-1]
-    if _STATE["explicit"] is not _UNSET:
-        return _STATE["explicit"]
-    if _STATE["automatic"] is None and process_group.launched_distributed():
-        _STATE["automatic"] = DataParallel()
-    return _STATE["automatic"]
+    if STATE["scoped"]:
+        return STATE["scoped"][-1]
+    if STATE["explicit"] is not UNSET:
+        return STATE["explicit"]
+    if STATE["automatic"] is None and process_group.launched_distributed():
+        STATE["automatic"] = DataParallel()
+    return STATE["automatic"]
 
 
 def sharding_mode():
@@ -132,6 +100,13 @@ def sharding_mode():
 
 def prepare_model(model):
     """Called as fit/evaluate/predict start: under a distribution, joins the process group
-    (through `distribution()`) and keeps `model`'s replicas identical (`gradient_sync`)."""
-    if sharding_mode() is not None:
+    (through `distribution()`), then keeps `model`'s replicas identical (`gradient_sync`)
+    or, under `ModelParallel`, shards it with FSDP (`fully_sharded`; once per model)."""
+    if sharding_mode() is None:
+        return
+    current = distribution()
+    if isinstance(current, ModelParallel):
+        fully_sharded.attach(model, current)
+    else:
+        fully_sharded.check_unsharded(model)
         gradient_sync.attach(model)

@@ -4,6 +4,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from torchkeras.distribution.sharded_values import assign, full_value
+
 
 class WeightsMixin:
     """Keras' view of a module's parameters and buffers, in Keras' order and layout.
@@ -122,7 +124,8 @@ class WeightsMixin:
 
     def get_weights(self):
         """The weights as numpy arrays, in Keras layout and order."""
-        return [w.detach().cpu().numpy().copy() for w in self.weights]  # copies, as Keras
+        # copies, as Keras; a sharded (ModelParallel) weight is gathered whole first
+        return [full_value(w).detach().cpu().numpy().copy() for w in self.weights]
 
     def set_weights(self, weights):
         """Copies numpy arrays (Keras layout, `get_weights()` order) into the weights."""
@@ -143,7 +146,7 @@ class WeightsMixin:
                 )
         with torch.no_grad():
             for weight, value in zip(own, weights):
-                weight.copy_(torch.as_tensor(np.asarray(value)))
+                assign(weight, np.asarray(value))  # a sharded weight keeps its own slice
 
     def _weight_names(self):
         names = {id(t): key for key, t in self.named_parameters()}

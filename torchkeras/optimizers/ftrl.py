@@ -103,8 +103,8 @@ class Ftrl(Optimizer):
         torch._foreach_clamp_max_(values, l1)
         torch._foreach_sub_(values, linears)
         torch._foreach_div_(values, quadratics)
-        torch._foreach_copy_(variables, values)
-        torch._foreach_copy_(accumulators, new_accumulators)
+        self._copy_all(variables, values)
+        self._copy_all(accumulators, new_accumulators)
 
 
 def _check_ftrl(power, initial, l1, l2, l2_shrinkage):

@@ -232,7 +232,7 @@ class Optimizer(OptimizerState):
     # ---- clipping and weight decay -------------------------------------------------------
     def _clip_gradients(self, grads):
         if self.clipnorm and self.clipnorm > 0:
-            norms = torch._foreach_maximum(torch._foreach_norm(grads), float(self.clipnorm))
+            norms = torch._foreach_clamp_min(torch._foreach_norm(grads), float(self.clipnorm))
             clipped = torch._foreach_mul(grads, float(self.clipnorm))
             torch._foreach_div_(clipped, norms)
             return clipped
@@ -294,7 +294,7 @@ class Optimizer(OptimizerState):
         frequency = self.ema_overwrite_frequency
         steps = self.gradient_accumulation_steps or 1
         if frequency and (self._phase // steps + 1) % frequency == 0:
-            torch._foreach_copy_(self._trainable_variables, averages)
+            self._copy_all(self._trainable_variables, averages)
 
     def finalize_variable_values(self, var_list):
         """Copies the EMA into `var_list` (the built variables) when `use_ema` is set."""
@@ -309,7 +309,7 @@ class Optimizer(OptimizerState):
                 "Please check if the optimizer was called on your model."
             )
         with torch.no_grad():
-            torch._foreach_copy_(var_list, averages)
+            self._copy_all(var_list, averages)
 
     def scale_loss(self, loss):
         """Multiplies `loss` by `loss_scale_factor` when set (gradients are divided back)."""

@@ -62,7 +62,7 @@ class ScheduleFreeAdamW(MomentOptimizer):
             return
         super().build(variables)
         with torch.no_grad():
-            torch._foreach_copy_(self._momentums, variables)
+            self._copy_all(self._momentums, variables)
 
     def _backend_update_step(self, grads, variables, learning_rate):
         momentums, velocities = self._moments()
@@ -81,4 +81,4 @@ class ScheduleFreeAdamW(MomentOptimizer):
         torch._foreach_lerp_(averages, momentums, 1 / step)  # x_new = (1 - 1/t) x + z / t
         torch._foreach_mul_(averages, self.beta_1)
         torch._foreach_add_(averages, momentums, alpha=1 - self.beta_1)
-        torch._foreach_copy_(variables, averages)
+        self._copy_all(variables, averages)

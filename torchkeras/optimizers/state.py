@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from torchkeras import config
+from torchkeras.distribution.sharded_values import assign, copy_all, full_value
 from torchkeras.optimizers import schedules
 
 
@@ -140,6 +141,12 @@ class OptimizerState:
         return [slot[i] for i in self._indices]
 
     # ---- assignment helpers (Keras' names) ----------------------------------------------
+    @staticmethod
+    def _copy_all(targets, sources):
+        """`torch._foreach_copy_`, which has no rule for DTensors (ModelParallel's sharded
+        variables): those are copied one by one."""
+        copy_all(targets, sources)
+
     def assign(self, variable, value):
         """Writes `value` into `variable` in place."""
         variable.copy_(value)
@@ -170,13 +177,13 @@ class OptimizerState:
                         f"Optimizer variable of shape {tuple(variable.shape)} not compatible with "
                         f"provided weight shape {tuple(weight.shape)}."
                     )
-                variable.copy_(weight)
+                assign(variable, weight)  # a sharded (ModelParallel) moment keeps its slice
         self._phase = int(self._iterations) % self._period
 
     def save_own_variables(self, store):
         """Writes `variables` as NumPy arrays under keys "0", "1", ..."""
         for i, variable in enumerate(self.variables):
-            store[str(i)] = variable.detach().cpu().numpy()
+            store[str(i)] = full_value(variable).detach().cpu().numpy()
 
     def load_own_variables(self, store):
         """Reads `save_own_variables`' output; warns and skips when the counts differ."""

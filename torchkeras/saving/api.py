@@ -1,9 +1,11 @@
 """`save_model` / `load_model` / `save_weights` / `load_weights`: the file format follows the name."""
 
+import contextlib
 import os
 import warnings
 import zipfile
 
+from torchkeras import distribution
 from torchkeras.saving import keras_file, legacy_h5
 from torchkeras.saving.safetensors_io import load_weights_safetensors, save_weights_safetensors
 from torchkeras.saving.weights_h5 import load_weights_h5, save_weights_h5
@@ -16,6 +18,12 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     include_optimizer = kwargs.pop("include_optimizer", True)
     if kwargs:
         raise ValueError(f"Unrecognized arguments for `save_model`: {sorted(kwargs)}.")
+    with _writer(model) as writes:
+        if writes:
+            _save_model_file(model, path, zipped, include_optimizer)
+
+
+def _save_model_file(model, path, zipped, include_optimizer):
     if path.endswith((".h5", ".hdf5")):
         warnings.warn(
             "You are saving your model as an HDF5 file via `model.save()`. This file format is "
@@ -56,15 +64,16 @@ def save_weights(model, filepath, overwrite=True):
     """Saves weights only: `.weights.h5` (Keras layout) or `.safetensors` (state_dict names)."""
     path = os.fspath(filepath)
     _check_overwrite(path, overwrite)
-    if path.endswith(".safetensors"):
-        save_weights_safetensors(model, path)
-    elif path.endswith(".weights.h5"):
-        save_weights_h5(model, path)
-    else:
+    if not path.endswith((".safetensors", ".weights.h5")):
         raise ValueError(
             "The filename must end in `.weights.h5` (Keras) or `.safetensors` (torch). "
             f"Received: filepath={path}"
         )
+    with _writer(model) as writes:
+        if writes and path.endswith(".safetensors"):
+            save_weights_safetensors(model, path)
+        elif writes:
+            save_weights_h5(model, path)
 
 
 def load_weights(model, filepath, skip_mismatch=False, **kwargs):
@@ -85,6 +94,16 @@ def load_weights(model, filepath, skip_mismatch=False, **kwargs):
             "File format not supported: the filename must end in `.weights.h5`, "
             f"`.safetensors`, `.keras` or `.h5`. Received: filepath={path}"
         )
+
+
+@contextlib.contextmanager
+def _writer(model):
+    """Gathers a sharded (ModelParallel) model's weights and optimizer state whole, on every
+    rank (all must save together); yields whether this rank writes: rank 0 when sharded."""
+    optimizer = getattr(model, "optimizer", None)
+    tensors = list(model.weights) + list(getattr(optimizer, "variables", None) or [])
+    with distribution.gathered(tensors) as sharded:
+        yield distribution.is_chief() or not sharded
 
 
 def _check_overwrite(path, overwrite):

@@ -10,6 +10,7 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import save as safetensors_bytes
 
+from torchkeras.distribution.sharded_values import assign, full_value
 from torchkeras.utils.atomic_io import atomic_write
 
 
@@ -24,7 +25,7 @@ def save_weights_safetensors(model, path):
     """
     tensors, seen = {}, set()
     for key, tensor in model.state_dict().items():
-        tensor = tensor.detach().cpu().contiguous()
+        tensor = full_value(tensor).detach().cpu().contiguous()
         storage = tensor.untyped_storage().data_ptr()  # safetensors refuses shared memory
         tensors[key] = tensor.clone() if storage in seen else tensor
         seen.add(storage)
@@ -66,7 +67,7 @@ def load_weights_safetensors(model, path, skip_mismatch=False):
         }
     with torch.no_grad():
         for key, value in values.items():
-            targets[key].copy_(value)
+            assign(targets[key], value)
 
 
 def _describe(missing, unexpected, mismatched):

@@ -10,6 +10,7 @@ import json
 import torch
 
 from torchkeras import registry
+from torchkeras.distribution.sharded_values import plain_type
 from torchkeras.optimizers.schedules import SCHEDULES
 from torchkeras.registry import (
     CALLBACKS,
@@ -52,8 +53,9 @@ def serialize_keras_object(obj):
     module = _module_of(obj, class_name)
     registered = None
     if module is None:  # a custom class: Keras writes its own module and registered name
-        module = None if type(obj).__module__ == "__main__" else type(obj).__module__
-        registered = get_registered_name(type(obj))
+        cls = plain_type(obj)
+        module = None if cls.__module__ == "__main__" else cls.__module__
+        registered = get_registered_name(cls)
     config = {
         "module": module,
         "class_name": class_name,
@@ -169,7 +171,7 @@ def _module_of(obj, class_name):
     if class_name in _MODEL_MODULES and type(obj).__name__ in ("Model", "Sequential"):
         return _MODEL_MODULES[class_name]
     for family in _FAMILIES:
-        if class_name in family and family.lookup(class_name) is type(obj):
+        if class_name in family and family.lookup(class_name) is plain_type(obj):
             return family.module
     return None
 

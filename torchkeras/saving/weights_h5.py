@@ -15,6 +15,7 @@ import h5py
 import numpy as np
 import torch
 
+from torchkeras.distribution.sharded_values import assign, full_value
 from torchkeras.layers.layer import Layer
 from torchkeras.saving import h5_safety
 from torchkeras.saving.object_paths import display_name, own_variables, saveable_paths, vars_path
@@ -113,7 +114,7 @@ def read_model_weights(h5, model, skip_mismatch=False, source="the file"):
         _load_optimizer(h5, shapes, optimizer, skip_mismatch)
     with torch.no_grad():
         for target, value in values:
-            target.copy_(torch.from_numpy(value))
+            assign(target, torch.from_numpy(value))  # a sharded weight keeps its slice
     for obj, names in stores:
         if names:
             store = {name.rsplit("/", 1)[1]: h5_safety.read_array(h5[name], shapes[name])
@@ -199,7 +200,7 @@ def _describe(name, layer, expected, found):
 
 
 def _to_numpy(tensor):
-    tensor = tensor.detach()
+    tensor = full_value(tensor).detach()  # a sharded (ModelParallel) weight, gathered whole
     if tensor.dtype == torch.bfloat16:  # numpy has no bfloat16; float32 holds it exactly
         tensor = tensor.float()
     return tensor.cpu().contiguous().numpy()  # (np.ascontiguousarray would make scalars 1-d)

@@ -2,6 +2,7 @@
 
 import torch
 
+from torchkeras import distribution
 from torchkeras import metrics as metrics_module
 from torchkeras.layers import call_context
 from torchkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
@@ -99,7 +100,10 @@ class Steps:
     def _additional_losses(self):
         """Regularization penalties and `add_loss` values, gathered cheaply."""
         regularized = self._regularized_weights()
-        found = [regularizer(layer._weight(key)) for layer, key, regularizer in regularized]
+        found = [  # a sharded (ModelParallel) weight's penalty is summed over its shards
+            distribution.full_value(regularizer(layer._weight(key)))
+            for layer, key, regularizer in regularized
+        ]
         for owner in call_context.loss_owners:
             found.extend(owner._losses)
         return found
