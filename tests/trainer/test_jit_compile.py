@@ -382,3 +382,20 @@ def test_a_copied_model_compiles_its_own_steps(backend):
     for weight, kept in zip(model.trainable_weights, before):
         torch.testing.assert_close(weight.detach(), kept)
     assert any(not torch.equal(w.detach(), k) for w, k in zip(clone.trainable_weights, before))
+
+
+def test_a_cnn_compiles_after_an_mlp_in_the_same_process():
+    """Dynamo remembers changed input dimensions per code name: an MLP's partial batch must
+    not make a later CNN's image dimensions dynamic (inductor cannot compile those convs).
+    Keras 3.15.1's torch backend fails this; each torchkeras model names its own steps."""
+    torch._dynamo.reset()
+    mlp = keras.Sequential([keras.Input((6,)), layers.Dense(3, activation="softmax")])
+    mlp.compile("adam", "sparse_categorical_crossentropy", jit_compile=True)
+    mlp.fit(*_classes(10, (6,)), batch_size=4, verbose=0)  # 4, 4, 2: the batch axis goes dynamic
+    cnn = keras.Sequential([
+        keras.Input((6, 6, 1)), layers.Conv2D(2, 3, activation="relu"), layers.MaxPooling2D(),
+        layers.Flatten(), layers.Dense(3, activation="softmax"),
+    ])
+    cnn.compile("adam", "sparse_categorical_crossentropy", jit_compile=True)
+    history = cnn.fit(*_classes(8, (6, 6, 1)), batch_size=4, verbose=0)
+    assert np.isfinite(history.history["loss"][0])

@@ -13,6 +13,7 @@ offset 0 it specializes too: each may add one graph, once.) Padding the last bat
 would feed the padding rows to BatchNormalization's statistics.
 """
 
+import itertools
 import types
 import warnings
 
@@ -22,6 +23,7 @@ from torchkeras import config
 
 # The `torch.compile` backend of the steps (a name or a callable, as `torch.compile` takes).
 BACKEND = "inductor"
+_COPIES = itertools.count(1)  # numbers the step functions' code copies (see `_own_code`)
 
 def configure(model, jit_compile, run_eagerly):
     """Resolves `compile`'s `jit_compile` and forgets previously compiled steps.
@@ -139,12 +141,19 @@ class CompiledStep:
 
 
 def _own_code(method):
-    """The bound `method` with a code object of its own. Dynamo keeps compiled graphs, and
-    counts its recompile limit (8), per code object: shared by every model of a process (a
-    notebook trying architectures), the limit would soon leave new models running eagerly."""
+    """The bound `method` with a code object of its own, under a name of its own.
+
+    Dynamo keeps compiled graphs, and counts its recompile limit (8), per code object: shared
+    by every model of a process (a notebook trying architectures), the limit would soon
+    leave new models running eagerly. And it remembers which input dimensions changed per
+    code *name and line*: under a shared name, an MLP's inputs would make a later CNN's
+    image dimensions dynamic too (a rank change marks every dimension), which inductor
+    cannot compile for convolutions. So each copy is named `<step>_<n>`, n counting copies.
+    """
     function = method.__func__
+    name = f"{function.__name__}_{next(_COPIES)}"
     copy = types.FunctionType(
-        function.__code__.replace(), function.__globals__, function.__name__,
+        function.__code__.replace(co_name=name, co_qualname=name), function.__globals__, name,
         function.__defaults__, function.__closure__,
     )
     return types.MethodType(copy, method.__self__)
