@@ -6,6 +6,9 @@ Run: python benchmarks/fit_speed.py [--repeats 3] [--samples 12800] [--device cp
 
 Each workload runs in one process, frameworks interleaved, `--repeats` times; the median
 samples/second of each and its ratio to the plain loop are printed as a Markdown table.
+Every framework fits its own model; `predict` is then timed on the same model everywhere:
+the plain loop's trained weights, set into the others (same_weights.py) and checked to give
+the same outputs.
 Keras 3.15.1 (torch backend) is measured too when it is installed. `--jit-compile` compiles
 torchkeras and Keras with `compile(jit_compile=True)` (torch.compile; the warm-up fit and
 predict pay for the compilation); the plain loop stays eager.
@@ -25,6 +28,8 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 
 import torchkeras  # noqa: E402  (after KERAS_BACKEND, so that Keras, if present, uses torch)
 from torchkeras import mixed_precision  # noqa: E402
+
+import same_weights  # noqa: E402  (benchmarks/, on the path when run as a script)
 
 
 @dataclasses.dataclass
@@ -202,23 +207,49 @@ def time_predict(kind, model, x, device, batch=1024, softmax=False, rounds=3):
     return len(x) / best
 
 
+def _share_plain_weights(models, work, sample, device, softmax):
+    """Gives the Keras-like models the plain model's weights and checks that all predict the
+    same numbers (float32; mixed policies round differently, so only float32 is checked)."""
+    plain = models["torch"].eval()
+    sample_shape = tuple(_torch_layout(torch.from_numpy(sample[:1])).shape[1:])
+    weights = same_weights.keras_weights(plain, sample_shape)
+    with torch.no_grad():
+        expected = plain(_torch_layout(torch.from_numpy(sample)).to(device)).float()
+        expected = torch.softmax(expected, dim=-1) if softmax else expected
+    for key, model in models.items():
+        if key == "torch":
+            continue
+        model.set_weights(weights)
+        found = np.asarray(model.predict(sample, verbose=0), dtype=np.float32)
+        if mixed_precision.global_policy().name == "float32":
+            np.testing.assert_allclose(found, expected.cpu().numpy(), rtol=1e-4, atol=1e-5)
+
+
 def _sync(device):
     if torch.device(device).type == "cuda":
         torch.cuda.synchronize()
 
 
 def measure(name, work, frameworks, args):
+    """Fit rates of each framework's own model; predict rates of the same model everywhere
+    (the plain loop's trained weights, checked to give the same outputs)."""
     x, y = work.data(args.samples)
     fit_rates = {key: [] for key in frameworks}
     predict_rates = {key: [] for key in frameworks}
+    softmax = work.classes > 1
     for _ in range(args.repeats):
+        models = {}
         for key, module in frameworks.items():
             if module is None:
-                rate, model = time_plain_torch(work, x, y, args.device, args.precision)
+                rate, models[key] = time_plain_torch(work, x, y, args.device, args.precision)
             else:
-                rate, model = time_keras_like(module, work, x, y, args.device, args.jit_compile)
+                rate, models[key] = time_keras_like(
+                    module, work, x, y, args.device, args.jit_compile
+                )
             fit_rates[key].append(rate)
-            predict_rates[key].append(time_predict(key, model, x, args.device, softmax=work.classes > 1))
+        _share_plain_weights(models, work, x[:256], args.device, softmax)
+        for key, model in models.items():
+            predict_rates[key].append(time_predict(key, model, x, args.device, softmax=softmax))
     median = statistics.median
     return [
         (f"fit {name}", {k: median(v) for k, v in fit_rates.items()}),
