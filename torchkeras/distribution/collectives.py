@@ -105,12 +105,3 @@ def share_random_state():
     torch.set_rng_state(states[0])
     if torch.cuda.is_available():
         torch.cuda.set_rng_state(states[1])
-
-
-def sum_int(value):
-    """The sum of an integer over the ranks (one all-reduce)."""
-    if not process_group.is_distributed():
-        return int(value)
-    total = torch.tensor([int(value)], device=process_group.communication_device())
-    dist.all_reduce(total)
-    return int(total[0])

@@ -167,10 +167,13 @@ class GradientScale:
         return nest.map_structure(lambda leaf: self._scaled(leaf, scale), output)
 
     def _scale(self):
+        """The factor as a device tensor (the rows summed by an all-reduce that the host
+        never reads, so a GPU step does not sync), or 1.0 without a data pipeline."""
         if STEP.samples is None:  # no data pipeline: every rank weighs the same
             return 1.0
-        total = collectives.sum_int(STEP.samples)
-        return STEP.samples * process_group.world_size() / total
+        total = torch.full((1,), float(STEP.samples), device=process_group.communication_device())
+        collectives.sum_flat(total)
+        return (STEP.samples * process_group.world_size()) / total[0]
 
     def _scaled(self, leaf, scale):
         if not isinstance(leaf, torch.Tensor) or not leaf.requires_grad:

@@ -117,9 +117,7 @@ class GradientSync:
             else p.grad.detach().reshape(-1).float() * samples
             for p in params
         ]
-        flags = torch.tensor(
-            [0.0 if gone else 1.0 for gone in missing] + [float(samples)], device=first.device
-        )
+        flags = _flags(missing, samples, first.device)
         flat = torch.cat(parts + [flags])
         collectives.sum_flat(flat)
         total = flat[-1]
@@ -133,6 +131,16 @@ class GradientSync:
         buffers = self._buffers()
         if buffers:
             collectives.broadcast_tensors(buffers)
+
+
+def _flags(missing, samples, device):
+    """`[1.0 per present gradient, 0.0 per missing one, samples]` on `device`, made by fill
+    kernels rather than copied from the host (a blocking copy would sync a GPU every step)."""
+    flags = torch.ones(len(missing) + 1, device=device)
+    flags[-1] = samples
+    if any(missing):
+        flags[:-1] = torch.tensor([0.0 if gone else 1.0 for gone in missing], device=device)
+    return flags
 
 
 def attach(model):
