@@ -219,3 +219,7 @@ def test_models_that_cannot_be_sharded_are_refused_before_any_collective():
     trained.fit(*mp_scenarios.data((8, 8), samples=4), epochs=1, verbose=0)
     with pytest.raises(ValueError, match="call `compile\\(\\)` again"):
         fully_sharded.attach(trained, current)
+    factored = mp_scenarios.mlp()
+    factored.compile(optimizer="adafactor", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match="compiled with Adafactor"):
+        fully_sharded.attach(factored, current)

@@ -86,7 +86,14 @@ def _check_shardable(model):
             f"ModelParallel: model '{model.name}' must be built before it is sharded; give it "
             "an `Input` or call `model.build(input_shape)` before `fit`."
         )
-    if getattr(getattr(model, "optimizer", None), "built", False):
+    optimizer = getattr(model, "optimizer", None)
+    if not getattr(optimizer, "_shards_with_weights", True):
+        raise ValueError(
+            f"ModelParallel: model '{model.name}' is compiled with {type(optimizer).__name__}, "
+            "whose factored statistics cannot be sharded like the weights; use another "
+            "optimizer (Adam, AdamW, SGD, ...) or DataParallel."
+        )
+    if getattr(optimizer, "built", False):
         raise ValueError(
             f"ModelParallel: the optimizer of model '{model.name}' already holds state for the "
             "unsharded weights; call `compile()` again before training under ModelParallel."

@@ -29,6 +29,9 @@ class Adafactor(Optimizer):
     """
 
     _config_keys = ("beta_2_decay", "epsilon_1", "epsilon_2", "clip_threshold", "relative_step")
+    # Its row/column statistics are reduced shapes, not slices of the weights: ModelParallel
+    # (which shards optimizer state like the weights) refuses it.
+    _shards_with_weights = False
 
     def __init__(
         self,
