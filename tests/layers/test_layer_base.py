@@ -1,5 +1,7 @@
 """The Layer base: lazy build, add_weight naming, trainable, losses, training flag, errors."""
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -249,3 +251,28 @@ def test_module_hooks_and_global_hooks_still_run():
     built(torch.ones(1, 4))
     traced = torch.jit.trace(built, torch.ones(1, 4))  # records through nn.Module's path
     torch.testing.assert_close(traced(torch.ones(3, 4)), built(torch.ones(3, 4)))
+
+
+def test_trainable_weights_answer_keras_variable_methods():
+    """`layer.kernel.numpy()`, `np.array(w)`, `w.assign(...)` and `w.value` work as in Keras,
+    on what stays an `nn.Parameter` (plain tensors out of ops, plain `state_dict` values)."""
+    layer = layers.Dense(2)
+    layer(np.ones((1, 3), "float32"))
+    kernel = layer.kernel
+    assert isinstance(kernel, torch.nn.Parameter) and kernel.requires_grad
+    np.testing.assert_array_equal(kernel.numpy(), layer.get_weights()[0])
+    assert np.array(kernel).shape == (3, 2) and np.asarray(kernel, dtype="float64").dtype == "float64"
+    copied = kernel.numpy()
+    copied += 1  # a copy, as Keras' numpy() of a variable
+    assert not np.array_equal(copied, kernel.numpy())
+    kernel.assign(np.arange(6, dtype="float32").reshape(3, 2))
+    layer.bias.assign_add(np.ones(2, "float32"))
+    layer.bias.assign_sub(torch.full((2,), 0.5))
+    np.testing.assert_array_equal(layer.get_weights()[1], [0.5, 0.5])
+    np.testing.assert_array_equal(layer(np.ones((1, 3), "float32")).detach(), [[6.5, 9.5]])
+    assert kernel.value is kernel and kernel.grad is None
+    assert type(kernel * 2) is torch.Tensor and type(layer.state_dict()["kernel"]) is torch.Tensor
+    assert type(copy.deepcopy(layer).kernel) is type(kernel)
+    half = layers.Dense(2, dtype="bfloat16")
+    half(torch.ones(1, 3, dtype=torch.bfloat16))
+    assert half.kernel.numpy().dtype == np.float32  # numpy has no bfloat16

@@ -11,6 +11,7 @@ from torch.nn.modules import module as _module_hooks  # torch's global hook tabl
 from torchkeras import config, constraints, initializers, regularizers
 from torchkeras import mixed_precision as dtype_policies
 from torchkeras.layers import autocasting, call_context, layer_config, masking_support, symbolic
+from torchkeras.layers.weight_parameter import WeightParameter
 from torchkeras.layers.weights import WeightsMixin
 from torchkeras.utils import naming, nest
 
@@ -246,7 +247,8 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
         overwrite_with_gradient=False,
         name=None,
     ):
-        """Creates a weight: a `nn.Parameter` if trainable, else a (persistent) buffer.
+        """Creates a weight: a `nn.Parameter` (a `WeightParameter`, which also has Keras'
+        `numpy()`/`assign()`) if trainable, else a (persistent) buffer.
 
         It is registered under `name` until assigned to an attribute, whose name it then takes
         (so `self.kernel = self.add_weight(name="kernel", ...)` has `state_dict` key `kernel`).
@@ -267,7 +269,7 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
             )
         key = self._free_key(name or "variable")
         if trainable and torch_dtype.is_floating_point:
-            weight = nn.Parameter(value, requires_grad=self.trainable)
+            weight = WeightParameter(value, requires_grad=self.trainable)
             self.register_parameter(key, weight)
         else:
             weight = value
