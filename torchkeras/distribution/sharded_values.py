@@ -71,8 +71,9 @@ def plain_type(obj):
 
 def copy_all(targets, sources):
     """`torch._foreach_copy_(targets, sources)`, one copy at a time for DTensors (which have
-    no rule for the multi-tensor copy)."""
-    if any(isinstance(target, DTensor) for target in targets):
+    no rule for the multi-tensor copy). ModelParallel shards every trainable weight and its
+    optimizer state, so the first target tells for all of them."""
+    if targets and isinstance(targets[0], DTensor):
         for target, source in zip(targets, sources):
             target.copy_(source)
     elif targets:

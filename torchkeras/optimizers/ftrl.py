@@ -2,6 +2,7 @@
 
 import torch
 
+from torchkeras.distribution.sharded_values import copy_all
 from torchkeras.optimizers.optimizer import Optimizer, base_arguments
 from torchkeras.registry import OPTIMIZERS
 
@@ -103,8 +104,8 @@ class Ftrl(Optimizer):
         torch._foreach_clamp_max_(values, l1)
         torch._foreach_sub_(values, linears)
         torch._foreach_div_(values, quadratics)
-        self._copy_all(variables, values)
-        self._copy_all(accumulators, new_accumulators)
+        copy_all(variables, values)
+        copy_all(accumulators, new_accumulators)
 
 
 def _check_ftrl(power, initial, l1, l2, l2_shrinkage):

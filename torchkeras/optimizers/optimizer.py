@@ -12,6 +12,7 @@ import warnings
 
 import torch
 
+from torchkeras.distribution.sharded_values import copy_all
 from torchkeras.optimizers import schedules
 from torchkeras.optimizers.state import OptimizerState
 from torchkeras.utils import naming
@@ -288,13 +289,12 @@ class Optimizer(OptimizerState):
     # ---- EMA -----------------------------------------------------------------------------
     def _update_model_variables_moving_average(self):
         averages = self._model_variables_moving_average
-        # The first update copies the variables: momentum 0 while `iterations` is 0.
-        weight = 1 - self.ema_momentum * (self.iterations != 0)
+        weight = 1 - self.ema_momentum * (self.iterations != 0)  # a copy while iterations is 0
         torch._foreach_lerp_(averages, self._trainable_variables, weight)
         frequency = self.ema_overwrite_frequency
         steps = self.gradient_accumulation_steps or 1
         if frequency and (self._phase // steps + 1) % frequency == 0:
-            self._copy_all(self._trainable_variables, averages)
+            copy_all(self._trainable_variables, averages)
 
     def finalize_variable_values(self, var_list):
         """Copies the EMA into `var_list` (the built variables) when `use_ema` is set."""
@@ -309,7 +309,7 @@ class Optimizer(OptimizerState):
                 "Please check if the optimizer was called on your model."
             )
         with torch.no_grad():
-            self._copy_all(var_list, averages)
+            copy_all(var_list, averages)
 
     def scale_loss(self, loss):
         """Multiplies `loss` by `loss_scale_factor` when set (gradients are divided back)."""

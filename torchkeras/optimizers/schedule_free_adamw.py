@@ -2,6 +2,7 @@
 
 import torch
 
+from torchkeras.distribution.sharded_values import copy_all
 from torchkeras.optimizers.moments import MomentOptimizer, corrected_roots
 from torchkeras.optimizers.optimizer import base_arguments
 from torchkeras.registry import OPTIMIZERS
@@ -62,7 +63,7 @@ class ScheduleFreeAdamW(MomentOptimizer):
             return
         super().build(variables)
         with torch.no_grad():
-            self._copy_all(self._momentums, variables)
+            copy_all(self._momentums, variables)
 
     def _backend_update_step(self, grads, variables, learning_rate):
         momentums, velocities = self._moments()
@@ -81,4 +82,4 @@ class ScheduleFreeAdamW(MomentOptimizer):
         torch._foreach_lerp_(averages, momentums, 1 / step)  # x_new = (1 - 1/t) x + z / t
         torch._foreach_mul_(averages, self.beta_1)
         torch._foreach_add_(averages, momentums, alpha=1 - self.beta_1)
-        self._copy_all(variables, averages)
+        copy_all(variables, averages)

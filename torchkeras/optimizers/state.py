@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from torchkeras import config
-from torchkeras.distribution.sharded_values import assign, copy_all, full_value
+from torchkeras.distribution.sharded_values import assign, full_value
 from torchkeras.optimizers import schedules
 
 
@@ -141,12 +141,6 @@ class OptimizerState:
         return [slot[i] for i in self._indices]
 
     # ---- assignment helpers (Keras' names) ----------------------------------------------
-    @staticmethod
-    def _copy_all(targets, sources):
-        """`torch._foreach_copy_`, which has no rule for DTensors (ModelParallel's sharded
-        variables): those are copied one by one."""
-        copy_all(targets, sources)
-
     def assign(self, variable, value):
         """Writes `value` into `variable` in place."""
         variable.copy_(value)

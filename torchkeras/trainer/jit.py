@@ -71,9 +71,10 @@ def step_function(model, kind, function, ready):
         model: The model whose step this is.
         kind: `"train"`, `"test"` or `"predict"`: one compiled function per kind and model.
         function: The step's compilable part (a bound method of the model).
-        ready: Whether everything `function` builds on first use exists already.
+        ready: Returns whether everything `function` builds on first use exists already
+            (asked only when `jit_compile` is set, so eager steps skip it).
     """
-    if not (model.jit_compile and ready):
+    if not (model.jit_compile and ready()):
         return function
     steps = model.__dict__.setdefault("_jit_steps", CompiledSteps())
     compiled = steps.get(kind)

@@ -29,7 +29,7 @@ class Steps:
     def train_step(self, data):
         """One optimizer update on `data = (x, y, sample_weight)`; returns the running logs."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        forward = jit.step_function(self, "train", self._train_forward, self._built_for_jit())
+        forward = jit.step_function(self, "train", self._train_forward, self._built_for_jit)
         self._apply_gradients(forward(x, y, sample_weight))
         return LazyLogs(self._log_sources)
 
@@ -46,7 +46,7 @@ class Steps:
     def test_step(self, data):
         """Loss and metrics of `data` in inference mode; returns the running logs."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
-        jit.step_function(self, "test", self._test_update, self._built_for_jit())(
+        jit.step_function(self, "test", self._test_update, self._built_for_jit)(
             x, y, sample_weight
         )
         return LazyLogs(self._log_sources)
@@ -63,10 +63,14 @@ class Steps:
     def predict_step(self, data):
         """The model's outputs for the `x` of `data`."""
         x, _, _ = unpack_x_y_sample_weight(data)
-        return jit.step_function(self, "predict", self._predict_forward, self.built)(x)
+        return jit.step_function(self, "predict", self._predict_forward, self._is_built)(x)
 
     def _predict_forward(self, x):
         return self(x, training=False)
+
+    def _is_built(self):
+        """Whether the model's weights exist (all a compiled predict step needs)."""
+        return self.built
 
     def _built_for_jit(self):
         """Whether the model, its loss and its metrics are built (by a first, eager step), so
