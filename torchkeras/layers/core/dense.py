@@ -3,6 +3,7 @@
 import torch
 
 from torchkeras import activations, constraints, initializers, regularizers
+from torchkeras.layers.core import cpu_affine
 from torchkeras.layers.layer import Layer
 from torchkeras.registry import LAYERS
 
@@ -99,15 +100,10 @@ class Dense(Layer):
             self.register_parameter("bias", None)  # torch's idiom: `bias` reads as None
 
     def call(self, inputs):
-        if inputs.dtype != self.kernel.dtype and not _autocasting(inputs):
-            inputs = inputs.to(self.kernel.dtype)  # Keras promotes ints and other floats
-        if self.bias is None:
-            outputs = inputs @ self.kernel  # (batch, ..., units)
-        elif inputs.ndim == 2:
-            outputs = torch.addmm(self.bias, inputs, self.kernel)  # one fused kernel
-        else:
-            outputs = inputs @ self.kernel + self.bias
-        return self.activation(outputs)
+        kernel = self.kernel
+        if inputs.dtype != kernel.dtype and not _autocasting(inputs):
+            inputs = inputs.to(kernel.dtype)  # Keras promotes ints and other floats
+        return self.activation(cpu_affine.affine(inputs, kernel, self.bias))  # (batch, ..., units)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], self.units)
