@@ -15,7 +15,7 @@ import warnings
 import torch
 from torch.utils._python_dispatch import _get_current_dispatch_mode
 
-_MIN_MULTIPLY_ADDS = 1 << 21  # below ~2M multiply-adds oneDNN's per-call cost outweighs its speed
+_MIN_MULTIPLY_ADDS = 1 << 22  # below ~4M multiply-adds oneDNN's per-call cost outweighs its speed
 _CHOICES = ("auto", "onednn", "blas")
 
 
@@ -42,11 +42,11 @@ def _onednn_fits(inputs, kernel):
     return (
         not torch.compiler.is_compiling()  # first, so Dynamo folds the rest away
         and not torch._C._get_tracing_state()  # before the size test: traced sizes are tensors
+        and inputs.numel() * kernel.shape[1] >= _MIN_MULTIPLY_ADDS  # early: most calls stop here
         and inputs.dtype == torch.float32
         and kernel.dtype == torch.float32
         and inputs.device.type == "cpu"
         and kernel.device.type == "cpu"
-        and inputs.numel() * kernel.shape[1] >= _MIN_MULTIPLY_ADDS
         and torch._C._get_mkldnn_enabled()
         and not torch.is_autocast_enabled("cpu")
         and not torch._C._are_functorch_transforms_active()
