@@ -54,12 +54,14 @@ class CallbackList(Callback):
         self._model = model
         self.params = params
         chief = distribution.is_chief()
-        self._live = {
-            hook: tuple(
-                c for c in self.callbacks if c.overrides(hook) and (chief or _runs(c, hook))
-            )
-            for hook in _HOOKS
-        }
+        self._live = dict.fromkeys(_HOOKS, ())  # no callbacks (predict's usual case): no scan
+        if self.callbacks:
+            self._live = {
+                hook: tuple(
+                    c for c in self.callbacks if c.overrides(hook) and (chief or _runs(c, hook))
+                )
+                for hook in _HOOKS
+            }
         # Ranks stop together: `stop_training` set on any rank (TerminateOnNaN on a rank's
         # local loss, a user callback) is agreed on after the hooks that may set it.
         self._agree = distribution.sharding_mode() is not None and model is not None
