@@ -1,5 +1,6 @@
 """`keras.layers`: the Layer base class and every built-in layer."""
 
+from torchkeras.layers import operation  # noqa: F401  (ops on KerasTensors record Operations)
 from torchkeras.layers.activations import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from torchkeras.layers.attention import (
     AdditiveAttention,

@@ -4,8 +4,10 @@ import itertools
 
 import torch
 
-from torchkeras import config
+from torchkeras import config, ops
 from torchkeras.layers import call_context, masking_support
+from torchkeras.ops import numpy_indexing, symbolic_dispatch
+from torchkeras.ops.symbolic_dispatch import SymbolicTensor
 from torchkeras.utils import naming, nest
 
 _node_ids = itertools.count()
@@ -14,12 +16,59 @@ _PROBE_BATCH = (2, 3)
 _PROBE_AXIS = (16, 17)
 
 
-class KerasTensor:
+_get_item = symbolic_dispatch.symbolic_aware("get_item", numpy_indexing.get_item)
+
+
+def _binary(function_name, reflected=False):
+    """A KerasTensor operator method recording `keras.ops.<function_name>`, as Keras' does."""
+
+    def operator(self, other):
+        function = getattr(ops, function_name)
+        return function(other, self) if reflected else function(self, other)
+
+    return operator
+
+
+def _unary(function_name):
+    return lambda self: getattr(ops, function_name)(self)
+
+
+class KerasTensor(SymbolicTensor):
     """A placeholder with a shape (batch axis `None`) and a dtype, produced by `keras.Input`.
 
     It carries no data: calling a layer on it records a `Node`, from which a functional
-    `Model` later reads its graph.
+    `Model` later reads its graph. Python operators, indexing, `reshape`/`squeeze` and
+    `keras.ops` functions on it record operations (`layers/operation.py`).
     """
+
+    __add__, __radd__ = _binary("add"), _binary("add", True)
+    __sub__, __rsub__ = _binary("subtract"), _binary("subtract", True)
+    __mul__, __rmul__ = _binary("multiply"), _binary("multiply", True)
+    __matmul__, __rmatmul__ = _binary("matmul"), _binary("matmul", True)
+    __truediv__, __rtruediv__ = _binary("true_divide"), _binary("true_divide", True)
+    __floordiv__, __rfloordiv__ = _binary("floor_divide"), _binary("floor_divide", True)
+    __mod__, __rmod__ = _binary("mod"), _binary("mod", True)
+    __pow__, __rpow__ = _binary("power"), _binary("power", True)
+    __and__, __rand__ = _binary("logical_and"), _binary("logical_and", True)
+    __or__, __ror__ = _binary("logical_or"), _binary("logical_or", True)
+    __xor__, __rxor__ = _binary("logical_xor"), _binary("logical_xor", True)
+    __lt__, __le__ = _binary("less"), _binary("less_equal")
+    __gt__, __ge__ = _binary("greater"), _binary("greater_equal")
+    __ne__ = _binary("not_equal")  # `==` stays identity, so KerasTensors can key dicts
+    __neg__, __abs__, __invert__ = _unary("negative"), _unary("absolute"), _unary("logical_not")
+    __hash__ = object.__hash__
+
+    def __getitem__(self, key):
+        return _get_item(self, key)
+
+    def __round__(self, ndigits=None):
+        return ops.round(self, ndigits or 0)
+
+    def reshape(self, newshape):
+        return ops.reshape(self, newshape)
+
+    def squeeze(self, axis=None):
+        return ops.squeeze(self, axis)
 
     def __init__(self, shape, dtype="float32", name=None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)

@@ -2,6 +2,7 @@
 
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.saving.serialization import deserialize_keras_object, serialize_keras_object
+from torchkeras.saving.value_configs import VALUE_CLASS_NAMES, value_from_config
 from torchkeras.utils import nest
 
 
@@ -13,11 +14,11 @@ def functional_config(model):
     """
     graph = model._graph
     renumber = {}
-    for layer in graph.layers:
+    for layer in graph.operations:
         for index, node in enumerate(graph.nodes_of(layer)):
             renumber[node] = index
     layers = []
-    for layer in graph.layers:
+    for layer in graph.operations:
         entry = serialize_keras_object(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [
@@ -122,6 +123,8 @@ def _replay(layer, node, tensors):
     def resolve(value):
         if _is_tensor_config(value):
             return tensors[_history(value)]
+        if isinstance(value, dict) and value.get("class_name") in VALUE_CLASS_NAMES:
+            return value_from_config(value)  # a slice, Ellipsis or constant of an op's call
         if isinstance(value, dict):
             return {key: resolve(item) for key, item in value.items()}
         if isinstance(value, list):

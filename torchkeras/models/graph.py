@@ -3,6 +3,7 @@
 from torchkeras import config
 from torchkeras.layers import masking_support
 from torchkeras.layers.core.input_layer import InputLayer
+from torchkeras.layers.operation import Operation
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.utils import nest
 
@@ -34,7 +35,9 @@ class Graph:
         self.inputs = nest.flatten(inputs)
         self.outputs = nest.flatten(outputs)
         self._check_tensors()
-        self.nodes, self.layers, self.depth = _trace(self.outputs)
+        self.nodes, self.operations, self.depth = _trace(self.outputs)
+        # Keras' `model.layers` leaves out the operations that `keras.ops` calls recorded
+        self.layers = [op for op in self.operations if not isinstance(op, Operation)]
         self._check_inputs_reach()
         slots = {}
         for tensor in self.inputs:

@@ -133,6 +133,11 @@ class Model(Trainer, GeneratorMethods, Layer):
             return list(self._modules["layers"])
         return [child for child in self._child_layers() if isinstance(child, Layer)]
 
+    @property
+    def operations(self):
+        """The layers and the recorded `keras.ops` operations (`inputs * 2`), in graph order."""
+        return list(self._graph.operations) if self._graph is not None else self.layers
+
     def get_layer(self, name=None, index=None):
         """Returns a layer by `name` or by position `index` in `model.layers`."""
         if index is not None and name is not None:

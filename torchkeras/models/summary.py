@@ -53,12 +53,13 @@ def _shows_connections(model):
     for nodes in by_depth.values():
         if len(nodes) > 1 or len(nodes[0].input_tensors) > 1:
             return True
-    return any(len(graph.nodes_of(layer)) > 1 for layer in graph.layers)
+    return any(len(graph.nodes_of(layer)) > 1 for layer in graph.operations)
 
 
 def _rows(model, graph_like, expand_nested, show_trainable, depth):
     rows = []
-    for layer in model.layers:
+    graph = getattr(model, "_graph", None)
+    for layer in model.layers if graph is None else graph.operations:  # with keras.ops' nodes
         prefix = _NESTED_INDENT * depth + ("└ " if depth else "")
         row = [
             f"{prefix}{layer.name} ({_class_name(layer)})",
@@ -81,7 +82,7 @@ def _rows(model, graph_like, expand_nested, show_trainable, depth):
 def _class_name(layer):
     if getattr(layer, "_plain_functional", False):
         return "Functional"
-    return type(layer).__name__
+    return getattr(layer, "keras_class_name", type(layer).__name__)  # an Operation: `Multiply`
 
 
 def _output_shape(model, layer):

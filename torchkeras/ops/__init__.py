@@ -354,3 +354,6 @@ from torchkeras.ops.numpy_misc import (  # noqa: F401
     view_as_complex,
     view_as_real,
 )
+from torchkeras.ops import symbolic_dispatch  # noqa: E402
+
+symbolic_dispatch.accept_symbolic_tensors(globals())  # ops on KerasTensors record operations

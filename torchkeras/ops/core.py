@@ -10,6 +10,7 @@ import numpy as np
 import torch
 
 from torchkeras.ops import convert, dtypes
+from torchkeras.ops.symbolic_dispatch import SymbolicTensor
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
@@ -50,12 +51,16 @@ def is_tensor(x):
 
 
 def shape(x):
-    """The shape of `x` as a tuple of ints."""
+    """The shape of `x` as a tuple of ints (of a symbolic tensor: with `None` for the batch)."""
+    if isinstance(x, SymbolicTensor):
+        return x.shape
     return tuple(convert.tensor(x).shape)
 
 
 def dtype(x):
     """Keras' dtype name of `x`, e.g. `'float32'`."""
+    if isinstance(x, SymbolicTensor):
+        return x.dtype
     return dtypes.name(convert.tensor(x).dtype)
 
 

@@ -11,6 +11,7 @@ import torch
 
 from torchkeras import registry
 from torchkeras.distribution.sharded_values import plain_type
+from torchkeras.layers.operation import Operation
 from torchkeras.optimizers.schedules import SCHEDULES
 from torchkeras.registry import (
     CALLBACKS,
@@ -22,6 +23,7 @@ from torchkeras.registry import (
     OPTIMIZERS,
     REGULARIZERS,
 )
+from torchkeras.saving import value_configs
 from torchkeras.saving.object_registration import get_registered_name
 
 # Searched in this order for a class name; a config's `module` picks its family first.
@@ -43,6 +45,12 @@ def serialize_keras_object(obj):
         return {key: serialize_keras_object(value) for key, value in obj.items()}
     if isinstance(obj, torch.dtype):
         return str(obj).replace("torch.", "")
+    if value_configs.is_value(obj):
+        return value_configs.value_config(obj, serialize_keras_object)
+    if isinstance(obj, Operation):  # Keras' own module and class name (`ExpandDims`)
+        return {"module": obj.keras_module, "class_name": obj.keras_class_name,
+                "config": serialize_keras_object(obj.get_config()),
+                "registered_name": obj.keras_class_name}
     if inspect.isfunction(obj) or inspect.isbuiltin(obj):
         name = get_registered_name(obj)
         return {"module": "builtins", "class_name": "function", "config": name,
@@ -89,6 +97,10 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwar
         return {key: deserialize_keras_object(value, custom_objects) for key, value in config.items()}
     if config["class_name"] == "function":
         return _function(config, custom_objects)
+    if config["class_name"] in value_configs.VALUE_CLASS_NAMES:
+        return value_configs.value_from_config(config)
+    if str(config.get("module") or "").startswith("keras.src.ops."):
+        return Operation.from_keras_class_name(config["class_name"], config.get("config") or {})
     cls = resolve_class(config, custom_objects)
     inner = config.get("config") or {}
     for key, value in (("config", inner), *((k, config.get(k)) for k in _DICT_KEYS)):
