@@ -6,7 +6,7 @@ its call arguments (the node's args).
     KERAS_BACKEND=torch python -m compat.make_operation_table
 
 A function is matched to the operation class in its own module whose snake-case name it has
-(`expand_dims` -> `ExpandDims`) and whose constructor and call parameters together are exactly
+(`expand_dims` -> `ExpandDims`; `ALIASES` lists the exceptions) and whose constructor and call parameters together are exactly
 the function's parameters; functions without such a class are left out. Only names are read
 from Keras (signatures); nothing of its code is copied.
 """
@@ -25,6 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 TABLE = ROOT / "torchkeras" / "ops" / "keras_operations.json"
 MODULES = ("numpy", "nn", "math", "core", "linalg", "image")
 EXTRA = {"get_item": "numpy"}  # KerasTensor.__getitem__'s operation, not a public function
+# Functions whose operation class is not their CamelCase name (read from Keras' recorded ops).
+ALIASES = {
+    "swish": "silu", "hard_swish": "hard_silu", "batch_normalization": "batch_norm",
+    "rms_normalization": "rms_norm", "isin": "is_in",
+    "searchsorted": "search_sorted", "cdist": "c_dist",
+}  # fmt: skip
 
 
 def snake_case(name):
@@ -53,13 +59,14 @@ def table():
     for short in MODULES:
         module = importlib.import_module(f"keras.src.ops.{short}")
         classes = operation_classes(module)
-        functions = {
-            name: getattr(module, name)
-            for name in dir(keras.ops) if hasattr(module, name) and callable(getattr(module, name))
+        functions = {  # keras.ops' functions defined in this module (`swish` is `silu`'s alias)
+            name: getattr(keras.ops, name)
+            for name in dir(keras.ops)
+            if getattr(getattr(keras.ops, name), "__module__", None) == module.__name__
         }
         functions.update({name: getattr(module, name) for name, m in EXTRA.items() if m == short})
         for name, function in sorted(functions.items()):
-            cls = classes.get(name)
+            cls = classes.get(ALIASES.get(name, name))
             if cls is None or name in entries:
                 continue
             constructor = [p for p in parameters(cls.__init__) if p != "name"]

@@ -91,6 +91,23 @@ def test_ops_functions_record_operations_with_config_and_call_arguments():
     assert [tuple(t.shape) for t in model.outputs] == [(None, 6, 2), (None, 1), (None, 2), (None, 2), (None, 6)]
 
 
+@pytest.mark.parametrize(
+    "name, args, class_name",
+    [("swish", (), "Silu"), ("isin", (np.array([0.1, -0.5], "float32"),), "IsIn"),
+     ("cdist", None, "CDist"), ("rms_normalization", (), "RMSNorm")],
+)  # fmt: skip
+def test_functions_named_apart_from_their_keras_class(name, args, class_name):
+    function = getattr(torchkeras.ops, name)
+    inputs = torchkeras.Input((6,), name="x")
+    model = torchkeras.Model(inputs, function(inputs, *(args if args is not None else (inputs,))))
+    assert model.operations[-1].keras_class_name == class_name
+    x = torch.from_numpy(X)
+    expected = function(x, *(args if args is not None else (x,)))
+    np.testing.assert_allclose(model.predict(X, verbose=0), np.asarray(expected), rtol=1e-6)
+    rebuilt = torchkeras.Model.from_config(model.get_config())
+    np.testing.assert_allclose(rebuilt.predict(X, verbose=0), np.asarray(expected), rtol=1e-6)
+
+
 def test_operations_are_not_layers_but_show_in_summary():
     inputs = torchkeras.Input((6,), name="x")
     outputs = layers.Dense(3, name="dense")(torchkeras.ops.expand_dims(inputs * 2, -1)[:, :, 0])
