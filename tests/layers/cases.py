@@ -37,6 +37,12 @@ from torchkeras.layers.normalization import (
     UnitNormalization,
 )
 from torchkeras.layers.pooling import (
+    AdaptiveAveragePooling1D,
+    AdaptiveAveragePooling2D,
+    AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+    AdaptiveMaxPooling3D,
     AveragePooling1D,
     AveragePooling2D,
     AveragePooling3D,
@@ -266,4 +272,19 @@ CASES = [
               id="spatial_dropout3d"),
     LayerCase(GaussianDropout, {"rate": 0.4}, (2, 4), (2, 4), id="gaussian_dropout"),
     LayerCase(AlphaDropout, {"rate": 0.2}, (2, 4), (2, 4), id="alpha_dropout"),
+    # adaptive pooling: windows overlap where the size does not divide (7 -> 3, 5 -> 2)
+    LayerCase(AdaptiveAveragePooling1D, {"output_size": 3}, (2, 7, 2), (2, 3, 2),
+              id="adaptive_average_pooling1d"),
+    LayerCase(AdaptiveAveragePooling2D, {"output_size": (2, 3)}, (2, 5, 7, 2), (2, 2, 3, 2),
+              id="adaptive_average_pooling2d"),
+    LayerCase(AdaptiveAveragePooling2D, {"output_size": 2, "data_format": "channels_first"},
+              (2, 3, 5, 4), (2, 3, 2, 2), id="adaptive_average_pooling2d_channels_first"),
+    LayerCase(AdaptiveAveragePooling3D, {"output_size": 2}, (2, 3, 4, 5, 1), (2, 2, 2, 2, 1),
+              id="adaptive_average_pooling3d"),
+    LayerCase(AdaptiveMaxPooling1D, {"output_size": 3}, (2, 7, 2), (2, 3, 2),
+              id="adaptive_max_pooling1d"),
+    LayerCase(AdaptiveMaxPooling2D, {"output_size": (2, 3)}, (2, 5, 7, 2), (2, 2, 3, 2),
+              id="adaptive_max_pooling2d"),
+    LayerCase(AdaptiveMaxPooling3D, {"output_size": (1, 2, 3), "data_format": "channels_first"},
+              (2, 1, 3, 4, 5), (2, 1, 1, 2, 3), id="adaptive_max_pooling3d_channels_first"),
 ]

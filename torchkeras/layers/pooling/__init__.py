@@ -1,5 +1,13 @@
-"""Pooling layers: Max/Average pooling 1D-3D and their global forms, in Keras semantics."""
+"""Pooling layers: Max/Average pooling 1D-3D, their global and adaptive forms, in Keras semantics."""
 
+from torchkeras.layers.pooling.adaptive_pooling import (
+    AdaptiveAveragePooling1D,
+    AdaptiveAveragePooling2D,
+    AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+    AdaptiveMaxPooling3D,
+)
 from torchkeras.layers.pooling.average_pooling import (
     AveragePooling1D,
     AveragePooling2D,
@@ -20,6 +28,12 @@ from torchkeras.layers.pooling.max_pooling import (
 )
 
 __all__ = [
+    "AdaptiveAveragePooling1D",
+    "AdaptiveAveragePooling2D",
+    "AdaptiveAveragePooling3D",
+    "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D",
+    "AdaptiveMaxPooling3D",
     "AveragePooling1D",
     "AveragePooling2D",
     "AveragePooling3D",
