@@ -1,13 +1,14 @@
 """Completes public namespaces whose Keras names live at several levels of the package.
 
 `keras.utils` holds helpers from saving and models, `keras.config` the dtype-policy setters,
+`keras.layers` its `serialize`/`deserialize` (from saving),
 `keras.mixed_precision` the `LossScaleOptimizer` (an optimizer): the lower-level packages cannot
 import those, so `torchkeras/__init__.py` adds them once, explicitly, through `complete()`, and
 `keras.utils.plot_model`, `from torchkeras.utils import plot_model` and
 `keras.mixed_precision.LossScaleOptimizer` all work.
 """
 
-from torchkeras import config, mixed_precision, optimizers, saving, utils
+from torchkeras import config, layers, mixed_precision, optimizers, saving, utils
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.models.plot_model import model_to_dot, plot_model
 from torchkeras.trainer.data import pack_x_y_sample_weight, unpack_x_y_sample_weight
@@ -16,6 +17,16 @@ from torchkeras.trainer.data import pack_x_y_sample_weight, unpack_x_y_sample_we
 def is_keras_tensor(x):
     """Whether `x` is a symbolic `KerasTensor` (made by `keras.Input` or a layer on one)."""
     return isinstance(x, KerasTensor)
+
+
+def serialize_layer(layer):
+    """`keras.layers.serialize`: a layer's config in Keras' saved form (with `build_config`)."""
+    return saving.serialize_keras_object(layer)
+
+
+def deserialize_layer(config, custom_objects=None):
+    """`keras.layers.deserialize`: a layer from `serialize`'s output; never runs code."""
+    return saving.deserialize_keras_object(config, custom_objects=custom_objects)
 
 
 HIGHER_LEVEL_UTILS = {
@@ -43,6 +54,7 @@ ADDITIONS = {
         "set_dtype_policy": mixed_precision.set_dtype_policy,
     },
     mixed_precision: {"LossScaleOptimizer": optimizers.LossScaleOptimizer},
+    layers: {"serialize": serialize_layer, "deserialize": deserialize_layer},
 }
 
 

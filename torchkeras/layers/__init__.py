@@ -34,9 +34,11 @@ from torchkeras.layers.core import (
     Lambda,
     Masking,
     TorchModuleWrapper,
+    Wrapper,
 )
 from torchkeras.layers.core.einsum_dense import EinsumDense
 from torchkeras.layers.core.input_layer import Input, InputLayer
+from torchkeras.layers.input_spec import InputSpec
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.merging import (
     Add,
@@ -155,6 +157,8 @@ GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (
 MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
 
 __all__ = [
+    "InputSpec",
+    "Wrapper",
     "AdaptiveAveragePooling1D",
     "AdaptiveAveragePooling2D",
     "AdaptiveAveragePooling3D",

@@ -11,6 +11,7 @@ from torch.nn.modules import module as _module_hooks  # torch's global hook tabl
 from torchkeras import config, constraints, initializers, regularizers
 from torchkeras import mixed_precision as dtype_policies
 from torchkeras.layers import autocasting, call_context, layer_config, masking_support, symbolic
+from torchkeras.layers.input_spec import assert_input_compatibility
 from torchkeras.layers.weight_parameter import WeightParameter
 from torchkeras.layers.weights import WeightsMixin
 from torchkeras.utils import naming, nest
@@ -39,6 +40,7 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
     """
 
     _call_args = ("inputs",)
+    input_spec = None  # a custom layer's `InputSpec` (or list), checked before every call
     _call_takes_training = False
     _call_takes_mask = False
     # Masks (see masking_support): Keras' `supports_masking` defaults to whether the class
@@ -85,7 +87,7 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
         self._inbound_nodes = []
         self._build_shapes = None
         self._build_device = None
-        self._input_shape_arg = _declared_input_shape(kwargs)
+        self._input_shape_arg = layer_config.declared_input_shape(kwargs)
         self.training = False
 
     def _default_name(self):
@@ -93,6 +95,8 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
 
     # ---- the call path ------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
+        if self.input_spec is not None and args:
+            assert_input_compatibility(self.input_spec, args[0], self.name)
         if args and not isinstance(args[0], torch.Tensor):
             if symbolic.is_symbolic((args, kwargs)):
                 return self._symbolic_call(args, kwargs)
@@ -378,16 +382,6 @@ def _needs_module_call(module):
         or _module_hooks._global_backward_hooks
         or torch._C._get_tracing_state()
     )
-
-
-def _declared_input_shape(kwargs):
-    if kwargs.get("batch_input_shape") is not None:
-        return tuple(kwargs["batch_input_shape"])
-    if kwargs.get("input_shape") is not None:
-        return (kwargs.get("batch_size"), *kwargs["input_shape"])
-    if kwargs.get("input_dim") is not None:
-        return (kwargs.get("batch_size"), kwargs["input_dim"])
-    return None
 
 
 def _shape_or_none(x):

@@ -84,3 +84,14 @@ def uses_base_get_config(layer):
     """Whether `get_config` comes from the base `Layer`/`Model` (so Keras' automatic config applies)."""
     definer = next(klass for klass in type(layer).__mro__ if "get_config" in klass.__dict__)
     return definer.__module__.startswith("torchkeras.") and definer.__name__ in ("Layer", "Model")
+
+
+def declared_input_shape(kwargs):
+    """The batch input shape a layer's `batch_input_shape`/`input_shape`/`input_dim` declare."""
+    if kwargs.get("batch_input_shape") is not None:
+        return tuple(kwargs["batch_input_shape"])
+    if kwargs.get("input_shape") is not None:
+        return (kwargs.get("batch_size"), *kwargs["input_shape"])
+    if kwargs.get("input_dim") is not None:
+        return (kwargs.get("batch_size"), kwargs["input_dim"])
+    return None

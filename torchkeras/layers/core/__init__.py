@@ -7,6 +7,7 @@ from torchkeras.layers.core.identity import Identity
 from torchkeras.layers.core.lambda_layer import Lambda
 from torchkeras.layers.core.masking import Masking
 from torchkeras.layers.core.torch_module_wrapper import TorchModuleWrapper
+from torchkeras.layers.core.wrapper import Wrapper
 
 __all__ = [
     "Activation",
@@ -16,4 +17,5 @@ __all__ = [
     "Lambda",
     "Masking",
     "TorchModuleWrapper",
+    "Wrapper",
 ]

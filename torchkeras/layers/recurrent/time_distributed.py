@@ -2,12 +2,12 @@
 
 import torch
 
-from torchkeras.layers.layer import Layer
+from torchkeras.layers.core.wrapper import Wrapper
 from torchkeras.registry import LAYERS
 
 
 @LAYERS.register()
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies `layer` to each slice `inputs[:, t]` and stacks the results on axis 1.
 
     As in Keras, the layer's `call` runs once per time step (so a layer with batch statistics,
@@ -22,13 +22,7 @@ class TimeDistributed(Layer):
     """
 
     def __init__(self, layer, **kwargs):
-        super().__init__(**kwargs)
-        if not isinstance(layer, Layer):
-            raise ValueError(
-                f"TimeDistributed '{self.name}': `layer` must be a Keras layer instance, "
-                f"got layer={layer!r}."
-            )
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _step_shape(self, input_shape):
@@ -40,8 +34,7 @@ class TimeDistributed(Layer):
         return (input_shape[0], *input_shape[2:])
 
     def build(self, input_shape):
-        if not self.layer.built:
-            self.layer.build(self._step_shape(input_shape))
+        super().build(self._step_shape(input_shape))
 
     def call(self, inputs, training=None, mask=None):
         self._step_shape(tuple(inputs.shape))
@@ -64,11 +57,3 @@ class TimeDistributed(Layer):
     def compute_mask(self, inputs, mask=None):
         """The input mask, unchanged."""
         return mask
-
-    def get_config(self):
-        return {**super().get_config(), "layer": LAYERS.serialize(self.layer)}
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = dict(config)
-        return cls(LAYERS.get(config.pop("layer"), custom_objects), **config)
