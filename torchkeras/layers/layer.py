@@ -179,7 +179,7 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
         device = self.weight_device()
 
         def convert(x):
-            if not isinstance(x, np.ndarray):
+            if not isinstance(x, np.ndarray) or x.dtype.kind in "USO":  # strings stay numpy
                 return x
             tensor = torch.as_tensor(x, device=device)
             if tensor.dtype == torch.float64:

@@ -2,6 +2,7 @@
 
 import itertools
 
+import numpy as np
 import torch
 
 from torchkeras import config, ops
@@ -184,6 +185,8 @@ def _run_on_zeros(layer, args, kwargs, run, device):
     def concrete(t):
         if not isinstance(t, KerasTensor):
             return t
+        if t.dtype == "string":  # raw text stays NumPy, as in an eager call
+            return np.full(_probe_sizes(t, run), "", dtype=str)
         dtype = config.standardize_dtype(t.dtype)
         tensor = torch.zeros(_probe_sizes(t, run), dtype=dtype, device=device)
         mask = masking_support.get_mask(t)

@@ -43,7 +43,9 @@ class Graph:
         for tensor in self.inputs:
             slots.setdefault(id(tensor), len(slots))
         self.input_slots = [slots[id(t)] for t in self.inputs]
-        self.input_dtypes = [config.standardize_dtype(t.dtype) for t in self.inputs]
+        self.input_dtypes = [  # None: a string input, passed through as given
+            None if t.dtype == "string" else config.standardize_dtype(t.dtype) for t in self.inputs
+        ]
         self.plan = [self._plan_step(node, slots) for node in self.nodes if node.call_args]
         self.output_template = _template(outputs, slots)
         self.slot_count = len(slots)
@@ -98,7 +100,8 @@ class Graph:
                     masking_support.set_mask(value, mask)
         values = [None] * self.slot_count
         for slot, dtype, value in zip(self.input_slots, self.input_dtypes, inputs):
-            values[slot] = value if value.dtype == dtype else _converted(value, dtype)
+            convert = dtype is not None and value.dtype != dtype
+            values[slot] = _converted(value, dtype) if convert else value
         for layer, single, args, kwargs, outputs, single_output in self.plan:
             if single is not None:
                 result = layer(values[single])

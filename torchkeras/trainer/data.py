@@ -34,8 +34,8 @@ def to_device(structure, device):
     floatx = config.standardize_dtype(config.floatx())
 
     def convert(value):
-        if value is None:
-            return None
+        if value is None or is_text(value):
+            return np.asarray(value) if value is not None else None  # strings stay on the host
         if isinstance(value, torch.Tensor):
             tensor = value
         else:
@@ -45,6 +45,16 @@ def to_device(structure, device):
         return tensor.to(device, non_blocking=True)
 
     return nest.map_structure(convert, structure)
+
+
+def is_text(value):
+    """Whether `value` is an array (or list) of strings: TextVectorization's raw input."""
+    if isinstance(value, (list, tuple)):
+        return bool(value) and isinstance(value[0], (str, bytes))
+    if not isinstance(value, np.ndarray):
+        return False
+    kind = value.dtype.kind
+    return kind in "US" or (kind == "O" and value.size > 0 and isinstance(value.flat[0], (str, bytes)))
 
 
 def is_array_like(data):
@@ -116,7 +126,9 @@ class ArrayBatches:
         self.shuffle = shuffle
         full = math.ceil(self.samples / self.batch_size)
         self.steps = min(full, steps) if steps else full
-        self.device = next(t.device for t in nest.flatten(data) if t is not None)
+        tensors = [t for t in nest.flatten(data) if isinstance(t, torch.Tensor)]
+        self.device = tensors[0].device if tensors else torch.device("cpu")
+        self._host_parts = any(isinstance(t, np.ndarray) for t in nest.flatten(data))
         self.mode = distribution.sharding_mode()
         self.shard = shards.current_shard() if self.mode == "shard" else None
         self.real_sizes = []
@@ -134,6 +146,8 @@ class ArrayBatches:
             order = collectives.broadcast_permutation(self.samples, self.device)
         elif self.shuffle:
             order = torch.randperm(self.samples, device=self.device)
+        # host arrays (strings) are cut by a host copy of the order: one read per epoch
+        host_order = order.cpu() if order is not None and self._host_parts else None
         self.real_sizes = []
         for step in range(self.steps):
             start = step * self.batch_size
@@ -146,7 +160,8 @@ class ArrayBatches:
                 batch = [_take(part, lambda t: t[start:stop]) for part in self.data]
             else:
                 index = order[start:stop]
-                batch = [_take(part, lambda t: t.index_select(0, index)) for part in self.data]
+                host_index = None if host_order is None else host_order[start:stop].numpy()
+                batch = [_take(part, _rows_at(index, host_index)) for part in self.data]
             if self.mode is None:
                 yield pack_x_y_sample_weight(*batch)
             else:
@@ -268,49 +283,6 @@ class IterableBatches:
             self.source.on_epoch_end()
 
 
-def class_weight_table(class_weight, device):
-    """`{class: weight}` as a lookup tensor (classes not listed weigh 1), or None."""
-    if not class_weight:
-        return None
-    table = torch.ones(max(int(key) for key in class_weight) + 1, dtype=torch.float32)
-    for key, value in class_weight.items():
-        table[int(key)] = float(value)
-    return table.to(device)
-
-
-def class_sample_weights(y, table):
-    """Per-sample weights `table[label]` for sparse or one-hot labels (tensor ops only)."""
-    if table is None:
-        return None
-    labels = y.argmax(-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(y.shape[0], -1)[:, 0]
-    return table[labels.long()]
-
-
-def merge_weights(sample_weight, class_sample_weight):
-    """Product of sample and class weights, either of which may be None."""
-    if class_sample_weight is None:
-        return sample_weight
-    if sample_weight is None:
-        return class_sample_weight
-    return sample_weight * class_sample_weight
-
-
-class ClassWeighted:
-    """Wraps device batches so that `class_weight` multiplies each batch's sample weights."""
-
-    def __init__(self, batches, table):
-        self.batches, self.table = batches, table
-
-    def __len__(self):
-        return len(self.batches)
-
-    def __iter__(self):
-        for batch in self.batches:
-            x, y, sample_weight = unpack_x_y_sample_weight(batch)
-            weights = class_sample_weights(y, self.table)
-            yield x, y, merge_weights(sample_weight, weights)
-
-
 def check_finite(x, name):
     """NaN or inf inputs fail before the first step: one pass over the data, one host read.
 
@@ -349,6 +321,17 @@ def concatenate_to_numpy(outputs):
     if isinstance(first, dict):
         return {key: concatenate_to_numpy([o[key] for o in outputs]) for key in first}
     return [concatenate_to_numpy([o[i] for o in outputs]) for i in range(len(first))]
+
+
+def _rows_at(index, host_index):
+    """A cut taking rows `index` of a tensor (on its device), `host_index` of a host array."""
+
+    def cut(part):
+        if isinstance(part, np.ndarray):
+            return part[host_index]
+        return part.index_select(0, index)
+
+    return cut
 
 
 def _take(structure, cut):

@@ -4,6 +4,7 @@ import torch
 
 from torchkeras import config, distribution
 from torchkeras.callbacks import CallbackList
+from torchkeras.trainer import class_weights
 from torchkeras.trainer import data as data_utils
 from torchkeras.trainer.compiling import Compiling
 from torchkeras.trainer.logs import to_python
@@ -165,10 +166,10 @@ class Trainer(Compiling, Steps):
             data_utils.cardinality(x=x, y=y, sample_weight=sample_weight)
             x, y, sample_weight = data_utils.to_device((x, y, sample_weight), device)
             data_utils.check_finite(x, "x")
-            table = data_utils.class_weight_table(class_weight, device)
+            table = class_weights.class_weight_table(class_weight, device)
             if table is not None and y is not None:
-                sample_weight = data_utils.merge_weights(
-                    sample_weight, data_utils.class_sample_weights(y, table)
+                sample_weight = class_weights.merge_weights(
+                    sample_weight, class_weights.class_sample_weights(y, table)
                 )
             return data_utils.ArrayBatches(
                 (x, y, sample_weight), batch_size or _DEFAULT_BATCH_SIZE, shuffle, steps
@@ -180,7 +181,7 @@ class Trainer(Compiling, Steps):
             )
         batches = data_utils.IterableBatches(x, device, batch_size, shuffle, steps)
         if class_weight:
-            return data_utils.ClassWeighted(batches, data_utils.class_weight_table(class_weight, device))
+            return class_weights.ClassWeighted(batches, class_weights.class_weight_table(class_weight, device))
         return batches
 
     # ---- evaluate / predict ----------------------------------------------------------------

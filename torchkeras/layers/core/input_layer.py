@@ -36,7 +36,8 @@ class InputLayer(Layer):
         **kwargs,
     ):
         kwargs.pop("ragged", None)
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        text = dtype in ("string", "str")  # raw strings for a TextVectorization / lookup layer
+        super().__init__(name=name, dtype=None if text else dtype, **kwargs)
         if sparse:
             raise ValueError(f"InputLayer '{self.name}': sparse inputs are not supported.")
         if shape is not None and batch_shape is not None:
@@ -51,7 +52,7 @@ class InputLayer(Layer):
             batch_shape = (batch_size, *shape)
         self.batch_shape = tuple(batch_shape)
         self.optional = optional
-        self._input_dtype = config.dtype_name(config.standardize_dtype(dtype))
+        self._input_dtype = "string" if text else config.dtype_name(config.standardize_dtype(dtype))
         tensor = KerasTensor(self.batch_shape, dtype=self._input_dtype, name=name)
         Node(self, (), {}, tensor)
         self.built = True
