@@ -45,6 +45,7 @@ _KWARGS = {
     "InputLayer": {"shape": (3,)},
     "LSTMCell": {"units": 2},
     "StackedRNNCells": lambda layers: {"cells": [(layers or tk_layers).GRUCell(2)]},
+    "Wrapper": lambda layers: {"layer": (layers or tk_layers).Dense(2)},
 }
 
 
