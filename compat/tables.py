@@ -80,6 +80,7 @@ SOURCES = {
     "schedule_free": ("schedule_free.npz", _schedule_free),
     "random": ("random.npz", lambda keras: generator("random").references(keras)),
     "ops": ("ops.npz", lambda keras: generator("ops").references(keras)),
+    "ops_image": ("ops_image.npz", lambda keras: generator("ops_image").references(keras)),
 }
 for _family in [name for name, cases in layer_families.FAMILIES.items() if cases]:
     SOURCES[_family] = (  # a layer family without cases yet has no file

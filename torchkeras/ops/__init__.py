@@ -7,6 +7,7 @@ Submodules as in Keras: `ops.numpy`, `ops.nn`, `ops.linalg` (plus `ops.core`, `o
 """
 
 from torchkeras.ops import core, linalg, math, nn, numpy  # noqa: F401
+from torchkeras.ops import image  # noqa: F401
 from torchkeras.ops.core import (  # noqa: F401
     cast,
     cond,
