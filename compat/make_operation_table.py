@@ -5,7 +5,7 @@ its call arguments (the node's args).
 
     KERAS_BACKEND=torch python -m compat.make_operation_table
 
-A function is matched to the operation class in its own module whose snake-case name it has
+`keras.ops.image` functions are keyed `image.<name>`. A function is matched to the operation class in its own module whose snake-case name it has
 (`expand_dims` -> `ExpandDims`; `ALIASES` lists the exceptions) and whose constructor and call parameters together are exactly
 the function's parameters; functions without such a class are left out. Only names are read
 from Keras (signatures); nothing of its code is copied.
@@ -59,14 +59,17 @@ def table():
     for short in MODULES:
         module = importlib.import_module(f"keras.src.ops.{short}")
         classes = operation_classes(module)
-        functions = {  # keras.ops' functions defined in this module (`swish` is `silu`'s alias)
-            name: getattr(keras.ops, name)
-            for name in dir(keras.ops)
-            if getattr(getattr(keras.ops, name), "__module__", None) == module.__name__
+        # keras.ops' functions defined in this module (`swish` is `silu`'s alias); the image
+        # ones live in `keras.ops.image` and are keyed `image.<name>`
+        namespace, prefix = (keras.ops.image, "image.") if short == "image" else (keras.ops, "")
+        functions = {
+            prefix + name: getattr(namespace, name)
+            for name in dir(namespace)
+            if getattr(getattr(namespace, name), "__module__", None) == module.__name__
         }
         functions.update({name: getattr(module, name) for name, m in EXTRA.items() if m == short})
         for name, function in sorted(functions.items()):
-            cls = classes.get(ALIASES.get(name, name))
+            cls = classes.get(ALIASES.get(name, name.removeprefix(prefix)))
             if cls is None or name in entries:
                 continue
             constructor = [p for p in parameters(cls.__init__) if p != "name"]

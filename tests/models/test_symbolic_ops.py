@@ -197,7 +197,8 @@ def test_keras_files_travel_both_ways(tmp_path):
 
 def test_every_tabled_operation_matches_a_torchkeras_function():
     for name, (module, class_name, config_names, call_names) in symbolic_dispatch.keras_operations().items():
-        function = getattr(torchkeras.ops, name, None)
+        namespace = torchkeras.ops.image if name.startswith("image.") else torchkeras.ops
+        function = getattr(namespace, name.removeprefix("image."), None)
         if name == "get_item":
             continue  # KerasTensor.__getitem__'s, not a public function
         assert function is not None, name
@@ -220,3 +221,40 @@ def test_unknown_operations_fail_clearly():
     config = {"module": "keras.src.ops.numpy", "class_name": "Nope", "config": {"name": "n"}}
     with pytest.raises(ValueError, match="Unknown Keras operation class 'Nope'"):
         torchkeras.saving.deserialize_keras_object(config)
+
+
+def _image_model(namespace):
+    inputs = namespace.Input((8, 8, 3), name="img")
+    small = namespace.ops.image.resize(inputs, (4, 4))
+    patches = namespace.ops.image.extract_patches(inputs, 4)
+    gray = namespace.ops.image.rgb_to_grayscale(small)
+    return namespace.Model(inputs, [gray, patches, namespace.ops.image.rgb_to_hsv(inputs)])
+
+
+def test_image_ops_record_operations():
+    model = _image_model(torchkeras)
+    names = [op.keras_class_name for op in model.operations[1:]]
+    assert sorted(names) == ["ExtractPatches", "RGBToGrayscale", "RGBToHSV", "Resize"]
+    images = np.random.default_rng(0).random((2, 8, 8, 3)).astype("float32")
+    x = torch.from_numpy(images)
+    expected = [
+        torchkeras.ops.image.rgb_to_grayscale(torchkeras.ops.image.resize(x, (4, 4))),
+        torchkeras.ops.image.extract_patches(x, 4),
+        torchkeras.ops.image.rgb_to_hsv(x),
+    ]
+    _assert_same_outputs(model.predict(images, verbose=0), [np.asarray(e) for e in expected])
+
+
+@needs_keras
+def test_image_op_files_travel_both_ways(tmp_path):
+    """Keras writes image operations without a `name` in their config (the entry names them)."""
+    images = np.random.default_rng(0).random((2, 8, 8, 3)).astype("float32")
+    ours, theirs = _image_model(torchkeras), _image_model(keras)
+    expected = ours.predict(images, verbose=0)
+    ours.save(tmp_path / "torchkeras.keras")
+    theirs.save(tmp_path / "keras.keras")
+    loaded_by_keras = keras.models.load_model(tmp_path / "torchkeras.keras").predict(images, verbose=0)
+    loaded_by_us = torchkeras.models.load_model(tmp_path / "keras.keras").predict(images, verbose=0)
+    for found in (loaded_by_keras, loaded_by_us):
+        for got, want in zip(found, expected):
+            np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)

@@ -23,6 +23,14 @@ def _get_item(x, key):
 _NOT_PUBLIC = {"get_item": _get_item}  # KerasTensor.__getitem__'s operation
 
 
+def _public_function(function_name):
+    """`keras.ops.<name>`, or `keras.ops.image.<name>` for the table's `image.<name>` keys."""
+    namespace = ops
+    for part in function_name.split(".")[:-1]:
+        namespace = getattr(namespace, part)
+    return getattr(namespace, function_name.split(".")[-1])
+
+
 class Operation(Layer):
     """`keras.ops.<function_name>(*call_args, **config)` as a node of a functional graph.
 
@@ -43,7 +51,7 @@ class Operation(Layer):
         self.keras_module, self.keras_class_name, _, _ = operations[function_name]
         super().__init__(name=name)
         self.op_config = dict(config or {})
-        self._function = _NOT_PUBLIC.get(function_name) or getattr(ops, function_name)
+        self._function = _NOT_PUBLIC.get(function_name) or _public_function(function_name)
         self.built = True
 
     @classmethod

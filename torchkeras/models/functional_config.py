@@ -99,7 +99,13 @@ def functional_from_config(cls, config, custom_objects=None):
 
 
 def _without_graph_keys(entry):
-    return {key: value for key, value in entry.items() if key not in ("inbound_nodes", "name")}
+    """The entry's object config; named after the entry when its config has no name (Keras'
+    `keras.ops.image` operations leave it out)."""
+    found = {key: value for key, value in entry.items() if key not in ("inbound_nodes", "name")}
+    inner = found.get("config")
+    if isinstance(inner, dict) and "name" not in inner and "name" in entry:
+        found["config"] = {**inner, "name": entry["name"]}
+    return found
 
 
 def _is_tensor_config(value):

@@ -13,3 +13,6 @@ from torchkeras.ops.image_patches import extract_patches, extract_patches_3d  # 
 from torchkeras.ops.image_resize import resize, scale_and_translate  # noqa: F401
 from torchkeras.ops.image_sampling import map_coordinates  # noqa: F401
 from torchkeras.ops.image_warp import affine_transform, perspective_transform  # noqa: F401
+from torchkeras.ops import symbolic_dispatch  # noqa: E402
+
+symbolic_dispatch.accept_symbolic_tensors(globals(), prefix="image.")  # on KerasTensors: record

@@ -34,13 +34,15 @@ def keras_operations():
     return {name: tuple(entry) for name, entry in json.loads(_TABLE_FILE.read_text()).items()}
 
 
-def accept_symbolic_tensors(namespace):
+def accept_symbolic_tensors(namespace, prefix=""):
     """Wraps each function of `namespace` (a module's globals) that Keras records as an operation,
-    so that called on a symbolic tensor it records one instead of computing."""
-    for name in keras_operations():
-        function = namespace.get(name)
+    so that called on a symbolic tensor it records one instead of computing. `prefix` names the
+    submodule in the table's keys (`"image."` for `ops.image`)."""
+    for key in keras_operations():
+        name = key.removeprefix(prefix)
+        function = namespace.get(name) if key.startswith(prefix) else None
         if callable(function):
-            namespace[name] = symbolic_aware(name, function)
+            namespace[name] = symbolic_aware(key, function)
 
 
 def symbolic_aware(name, function):
