@@ -6,6 +6,7 @@
 
 import attention_cases
 import cases
+import conv_lstm_cases
 import conv_transpose_separable_cases
 import masking_cases
 import preprocessing_image_cases
@@ -20,5 +21,6 @@ FAMILIES = {
     "layers_masking": masking_cases.CASES,
     "layers_preprocessing_image": preprocessing_image_cases.CASES,
     "layers_preprocessing_text": preprocessing_text_cases.CASES,
+    "layers_conv_lstm": conv_lstm_cases.CASES,
 }
 ALL_CASES = [case for family in FAMILIES.values() for case in family]

@@ -1,7 +1,10 @@
-"""Recurrent layers: cells, the generic RNN wrapper, SimpleRNN, LSTM, GRU, and the wrappers
-Bidirectional and TimeDistributed."""
+"""Recurrent layers: cells, the generic RNN wrapper, SimpleRNN, LSTM, GRU, ConvLSTM1D/2D/3D, and
+the wrappers Bidirectional and TimeDistributed."""
 
 from torchkeras.layers.recurrent.bidirectional import Bidirectional
+from torchkeras.layers.recurrent.conv_lstm1d import ConvLSTM1D
+from torchkeras.layers.recurrent.conv_lstm2d import ConvLSTM2D
+from torchkeras.layers.recurrent.conv_lstm3d import ConvLSTM3D
 from torchkeras.layers.recurrent.gru import GRU
 from torchkeras.layers.recurrent.gru_cell import GRUCell
 from torchkeras.layers.recurrent.lstm import LSTM
@@ -17,6 +20,9 @@ __all__ = [
     "LSTM",
     "RNN",
     "Bidirectional",
+    "ConvLSTM1D",
+    "ConvLSTM2D",
+    "ConvLSTM3D",
     "GRUCell",
     "LSTMCell",
     "SimpleRNN",

@@ -110,8 +110,8 @@ class RNN(Layer):
     def compute_output_spec(self, sequences, initial_state=None, mask=None, training=None):
         shapes = self.compute_output_shape(tuple(sequences.shape))
         if not self.return_state:
-            return KerasTensor(shapes, self._dtype)
-        return tuple(_spec(shape, self._dtype) for shape in shapes)
+            return KerasTensor(shapes, self.compute_dtype)
+        return tuple(_spec(shape, self.compute_dtype) for shape in shapes)
 
     def compute_mask(self, inputs, mask=None):
         """The input mask on the output sequence (`return_sequences`), else None; states: None."""
