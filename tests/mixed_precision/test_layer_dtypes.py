@@ -30,6 +30,9 @@ LAYERS = [
     ("GlobalAveragePooling2D", {}, IMAGE),
     ("Flatten", {}, IMAGE),
     ("LSTM", {"units": 3}, SEQUENCE),
+    ("LSTM", {"units": 3, "unroll": True}, SEQUENCE),  # the step loop, not the fused kernel
+    ("GRU", {"units": 3, "unroll": True, "return_sequences": True}, SEQUENCE),
+    ("SimpleRNN", {"units": 3, "unroll": True}, SEQUENCE),
     ("MultiHeadAttention", {"num_heads": 2, "key_dim": 2}, SEQUENCE),
 ]
 
@@ -51,7 +54,7 @@ def _copy_weights(ours, theirs):
 @pytest.mark.parametrize(("name", "kwargs", "x"), LAYERS, ids=[f"{n}-{i}" for i, (n, *_) in
                                                                 enumerate(LAYERS)])
 def test_eager_output_dtype_and_values_match_keras(policy, name, kwargs, x):
-    if name == "LSTM" and policy == "mixed_float16":
+    if name == "LSTM" and policy == "mixed_float16" and not kwargs.get("unroll"):
         pytest.skip("torch's CPU (oneDNN) LSTM kernel has no float16 version; CUDA has one")
     mixed_precision.set_global_policy(policy)
     keras.config.set_dtype_policy(policy)

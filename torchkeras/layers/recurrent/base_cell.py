@@ -156,7 +156,7 @@ class RecurrentCell(Layer):
 
     def get_initial_state(self, batch_size=None, device=None):
         """Zero states, one `(batch_size, size)` tensor per entry of `state_size`."""
-        dtype = config.standardize_dtype(self._dtype)
+        dtype = config.standardize_dtype(self.compute_dtype)  # Keras: states in the compute dtype
         device = device or self.weight_device()
         sizes = [self.state_size] if isinstance(self.state_size, int) else self.state_size
         return [torch.zeros(batch_size, size, dtype=dtype, device=device) for size in sizes]

@@ -2,6 +2,7 @@
 
 import torch
 
+from torchkeras.layers import autocasting
 from torchkeras.layers.layer import Layer
 from torchkeras.layers.recurrent import rnn_loop
 from torchkeras.layers.recurrent.stacked_rnn_cells import (
@@ -144,6 +145,10 @@ class RNN(Layer):
         finally:
             reset_cell_dropout(self.cell)
         last_output, outputs, states = result
+        if self._autocast_dtype is not None:  # the step loop's float32 adds: Keras' dtype back
+            last_output, outputs, states = autocasting.cast_floats(
+                (last_output, outputs, states), self._autocast_dtype
+            )
         if self.stateful:
             self._store_states(states)
         output = outputs if self.return_sequences else last_output
