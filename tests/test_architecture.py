@@ -43,7 +43,7 @@ SAME_LEVEL_ALLOWED = {
     ("__init__", "namespaces"),  # the public package completes its namespaces once
 }
 # Optional dependencies that may be imported inside a function, where they are needed.
-OPTIONAL_MODULES = {"h5py", "tensorboard", "matplotlib", "torch.utils.tensorboard"}
+OPTIONAL_MODULES = {"h5py", "tensorboard", "matplotlib", "torch.utils.tensorboard", "PIL"}
 
 
 def _modules():

@@ -9,6 +9,7 @@ import those, so `torchkeras/__init__.py` adds them once, explicitly, through `c
 """
 
 from torchkeras import config, layers, mixed_precision, optimizers, saving, utils
+from torchkeras.layers.source_inputs import get_source_inputs
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.models.plot_model import model_to_dot, plot_model
 from torchkeras.trainer.data import pack_x_y_sample_weight, unpack_x_y_sample_weight
@@ -36,6 +37,7 @@ HIGHER_LEVEL_UTILS = {
     "get_custom_objects": saving.get_custom_objects,
     "get_registered_name": saving.get_registered_name,
     "get_registered_object": saving.get_registered_object,
+    "get_source_inputs": get_source_inputs,
     "is_keras_tensor": is_keras_tensor,
     "model_to_dot": model_to_dot,
     "pack_x_y_sample_weight": pack_x_y_sample_weight,
@@ -52,6 +54,9 @@ ADDITIONS = {
     config: {
         "dtype_policy": mixed_precision.dtype_policy,
         "set_dtype_policy": mixed_precision.set_dtype_policy,
+        "enable_interactive_logging": utils.enable_interactive_logging,
+        "disable_interactive_logging": utils.disable_interactive_logging,
+        "is_interactive_logging_enabled": utils.is_interactive_logging_enabled,
     },
     mixed_precision: {"LossScaleOptimizer": optimizers.LossScaleOptimizer},
     layers: {"serialize": serialize_layer, "deserialize": deserialize_layer},

@@ -10,6 +10,8 @@ import time
 
 import tqdm
 
+from torchkeras.utils import io_utils
+
 
 def format_value(name, value):
     """` - name: 0.1234` (`4e` notation below 1e-3), as Keras prints a logged number."""
@@ -17,13 +19,16 @@ def format_value(name, value):
 
 
 def interactive():
-    """Whether stdout is a terminal (a live bar there; final lines only in files and logs)."""
+    """Whether stdout is a terminal (a live bar there; final lines only in files and logs) and
+    interactive logging is on."""
+    if not io_utils.is_interactive_logging_enabled():
+        return False
     return hasattr(sys.stdout, "isatty") and sys.stdout.isatty()
 
 
 def write_line(line):
-    sys.stdout.write(line + "\n")
-    sys.stdout.flush()
+    """One line to stdout, or to the `torchkeras` logger when interactive logging is off."""
+    io_utils.print_msg(line)
 
 
 class Progbar:
