@@ -3,6 +3,7 @@
 import torch
 import torch.nn.functional as F
 
+from torchkeras.activations import symbolic
 from torchkeras.activations._convert import as_float_tensor
 from torchkeras.registry import ACTIVATIONS
 
@@ -23,6 +24,7 @@ def _along_axis(fn, x, axis):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("softmax")
 def softmax(x, axis=-1):
     """Softmax, `exp(x) / sum(exp(x))` along `axis`: a probability distribution per slice.
 
@@ -40,6 +42,7 @@ def softmax(x, axis=-1):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("log_softmax")
 def log_softmax(x, axis=-1):
     """Log of the softmax along `axis`, computed stably.
 
@@ -78,6 +81,7 @@ def sparsemax(x, axis=-1):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("glu")
 def glu(x, axis=-1):
     """Gated linear unit: `a * sigmoid(b)` where `a, b` are the two halves of `x` along `axis`.
 

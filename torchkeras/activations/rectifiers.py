@@ -3,11 +3,13 @@
 import torch
 import torch.nn.functional as F
 
+from torchkeras.activations import symbolic
 from torchkeras.activations._convert import as_float_tensor
 from torchkeras.registry import ACTIVATIONS
 
 
 @ACTIVATIONS.register()
+@symbolic.records(symbolic.relu)
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     """Rectified linear unit, `max(x, 0)` by default, with Keras' optional slope, cap and threshold.
 
@@ -42,6 +44,7 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("leaky_relu")
 def leaky_relu(x, negative_slope=0.2):
     """Leaky ReLU: `x` for `x >= 0`, `negative_slope * x` otherwise (Keras' default slope 0.2).
 
@@ -53,6 +56,7 @@ def leaky_relu(x, negative_slope=0.2):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("relu6")
 def relu6(x):
     """ReLU capped at 6: `min(max(x, 0), 6)`.
 
@@ -63,6 +67,7 @@ def relu6(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("elu")
 def elu(x, alpha=1.0):
     """Exponential linear unit: `x` for `x > 0`, `alpha * (exp(x) - 1)` otherwise.
 
@@ -74,6 +79,7 @@ def elu(x, alpha=1.0):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("selu")
 def selu(x):
     """Scaled ELU with the self-normalising constants (alpha 1.6733, scale 1.0507).
 
@@ -84,6 +90,7 @@ def selu(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("celu")
 def celu(x, alpha=1.0):
     """Continuously differentiable ELU: `x` for `x >= 0`, `alpha * (exp(x / alpha) - 1)` otherwise.
 
@@ -95,6 +102,7 @@ def celu(x, alpha=1.0):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("gelu")
 def gelu(x, approximate=False):
     """Gaussian error linear unit, `x * Phi(x)`; exact (erf) by default, as Keras.
 
@@ -107,6 +115,7 @@ def gelu(x, approximate=False):
 
 
 @ACTIVATIONS.register("swish")
+@symbolic.records("silu")
 def silu(x):
     """Sigmoid linear unit (swish): `x * sigmoid(x)`.
 
@@ -117,6 +126,7 @@ def silu(x):
 
 
 @ACTIVATIONS.register("hard_swish")
+@symbolic.records("hard_silu")
 def hard_silu(x):
     """Hard SiLU (hard swish): `x * relu6(x + 3) / 6`, a piecewise approximation of silu.
 
@@ -138,6 +148,7 @@ def mish(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("softplus")
 def softplus(x):
     """Softplus: `log(exp(x) + 1)`, linear above 20 for stability (torch's rule, as Keras).
 
@@ -148,6 +159,7 @@ def softplus(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("softsign")
 def softsign(x):
     """Softsign: `x / (abs(x) + 1)`.
 
@@ -158,6 +170,7 @@ def softsign(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("squareplus")
 def squareplus(x, b=4):
     """Squareplus: `(x + sqrt(x**2 + b)) / 2`, a smooth ReLU.
 
@@ -170,6 +183,7 @@ def squareplus(x, b=4):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("sparse_plus")
 def sparse_plus(x):
     """SparsePlus: 0 for `x <= -1`, `(x + 1)**2 / 4` for `-1 < x < 1`, `x` for `x >= 1`.
 
@@ -181,6 +195,7 @@ def sparse_plus(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("exp")
 def exponential(x):
     """Exponential: `exp(x)`.
 

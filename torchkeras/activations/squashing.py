@@ -3,11 +3,13 @@
 import torch
 import torch.nn.functional as F
 
+from torchkeras.activations import symbolic
 from torchkeras.activations._convert import as_float_tensor
 from torchkeras.registry import ACTIVATIONS
 
 
 @ACTIVATIONS.register()
+@symbolic.records("sigmoid")
 def sigmoid(x):
     """Logistic sigmoid: `1 / (1 + exp(-x))`.
 
@@ -18,6 +20,7 @@ def sigmoid(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("hard_sigmoid")
 def hard_sigmoid(x):
     """Hard sigmoid: 0 for `x <= -3`, 1 for `x >= 3`, `x / 6 + 0.5` in between.
 
@@ -28,6 +31,7 @@ def hard_sigmoid(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("sparse_sigmoid")
 def sparse_sigmoid(x):
     """Sparse sigmoid: 0 for `x <= -1`, 1 for `x >= 1`, `(x + 1) / 2` in between.
 
@@ -41,6 +45,7 @@ def sparse_sigmoid(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("log_sigmoid")
 def log_sigmoid(x):
     """Log of the sigmoid, `-softplus(-x)`, computed stably.
 
@@ -51,6 +56,7 @@ def log_sigmoid(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("tanh")
 def tanh(x):
     """Hyperbolic tangent.
 
@@ -61,6 +67,7 @@ def tanh(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("hard_tanh")
 def hard_tanh(x):
     """Hard tanh: `x` clipped to `[-1, 1]`.
 
@@ -71,6 +78,7 @@ def hard_tanh(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("tanh_shrink")
 def tanh_shrink(x):
     """Tanh shrink: `x - tanh(x)`.
 
@@ -81,6 +89,7 @@ def tanh_shrink(x):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("soft_shrink")
 def soft_shrink(x, threshold=0.5):
     """Soft shrink: `x - threshold` above `threshold`, `x + threshold` below `-threshold`, else 0.
 
@@ -92,6 +101,7 @@ def soft_shrink(x, threshold=0.5):
 
 
 @ACTIVATIONS.register()
+@symbolic.records("hard_shrink")
 def hard_shrink(x, threshold=0.5):
     """Hard shrink: `x` where `abs(x) > threshold`, 0 elsewhere.
 
