@@ -1,4 +1,8 @@
-"""State shared by nested layer calls: the explicit `training` flag and pending `add_loss` owners."""
+"""State shared by nested layer calls: the explicit `training` flag and pending `add_loss` owners,
+and whether a call needs `nn.Module.__call__` (hooks, compiled calls, tracing)."""
+
+import torch
+from torch.nn.modules import module as _module_hooks  # torch's global hook tables
 
 # Explicit `training=` values given to an enclosing call; inner layers inherit the innermost.
 _training_stack = []
@@ -69,3 +73,20 @@ def spend_weights(count, layer_name):
             f"Layer '{layer_name}' would create more weights than the file being loaded holds; "
             "the file's config does not match its weights (refusing to allocate them)."
         )
+
+
+def needs_module_call(module):
+    """Whether `nn.Module.__call__` has work besides calling `forward`: module or global hooks
+    (FSDP, DDP, profilers), a `module.compile()`d call, or `torch.jit.trace` recording."""
+    return bool(
+        module._forward_pre_hooks
+        or module._forward_hooks
+        or module._backward_pre_hooks
+        or module._backward_hooks
+        or module._compiled_call_impl is not None
+        or _module_hooks._global_forward_pre_hooks
+        or _module_hooks._global_forward_hooks
+        or _module_hooks._global_backward_pre_hooks
+        or _module_hooks._global_backward_hooks
+        or torch._C._get_tracing_state()
+    )

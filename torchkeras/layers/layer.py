@@ -6,13 +6,12 @@ import math
 import numpy as np
 import torch
 from torch import nn
-from torch.nn.modules import module as _module_hooks  # torch's global hook tables
 
 from torchkeras import config, constraints, initializers, regularizers
 from torchkeras import mixed_precision as dtype_policies
 from torchkeras.layers import autocasting, call_context, layer_config, masking_support, symbolic
 from torchkeras.layers.input_spec import assert_input_compatibility
-from torchkeras.layers.weight_parameter import WeightParameter
+from torchkeras.layers.weight_parameter import WeightBuffer, WeightParameter
 from torchkeras.layers.weights import WeightsMixin
 from torchkeras.utils import naming, nest
 
@@ -105,7 +104,7 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
             call_context.clear_losses()
         call_context.depth += 1
         try:
-            if _needs_module_call(self):  # hooks, `module.compile()`, jit tracing: torch's path
+            if call_context.needs_module_call(self):  # hooks, `module.compile()`, jit tracing: torch's path
                 return nn.Module.__call__(self, *args, **kwargs)
             return self.forward(*args, **kwargs)  # what nn.Module.__call__ does without them
         finally:
@@ -252,7 +251,7 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
         name=None,
     ):
         """Creates a weight: a `nn.Parameter` (a `WeightParameter`, which also has Keras'
-        `numpy()`/`assign()`) if trainable, else a (persistent) buffer.
+        `numpy()`/`assign()`) if trainable, else a (persistent) buffer (a `WeightBuffer`, alike).
 
         It is registered under `name` until assigned to an attribute, whose name it then takes
         (so `self.kernel = self.add_weight(name="kernel", ...)` has `state_dict` key `kernel`).
@@ -276,7 +275,7 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
             weight = WeightParameter(value, requires_grad=self.trainable)
             self.register_parameter(key, weight)
         else:
-            weight = value
+            weight = WeightBuffer.wrap(value)
             self.register_buffer(key, weight)
         self._weight_keys.append(key)
         if regularizer is not None:
@@ -366,22 +365,15 @@ class Layer(WeightsMixin, autocasting.DTypePolicyMixin, nn.Module):
     def extra_repr(self):
         return f"name={self.name}, built={self.built}"
 
-
-def _needs_module_call(module):
-    """Whether `nn.Module.__call__` has work besides calling `forward`: module or global hooks
-    (FSDP, DDP, profilers), a `module.compile()`d call, or `torch.jit.trace` recording."""
-    return bool(
-        module._forward_pre_hooks
-        or module._forward_hooks
-        or module._backward_pre_hooks
-        or module._backward_hooks
-        or module._compiled_call_impl is not None
-        or _module_hooks._global_forward_pre_hooks
-        or _module_hooks._global_forward_hooks
-        or _module_hooks._global_backward_pre_hooks
-        or _module_hooks._global_backward_hooks
-        or torch._C._get_tracing_state()
-    )
+    def _apply(self, fn, recurse=True):
+        """`nn.Module._apply` (`.to()`, `.double()` ...), keeping `add_weight` buffers WeightBuffers
+        (torch replaces a buffer by `fn(buffer)`, a plain tensor)."""
+        super()._apply(fn, recurse)
+        for key in self._weight_keys:
+            buffer = self._buffers.get(key)
+            if buffer is not None and not isinstance(buffer, WeightBuffer):
+                self._buffers[key] = WeightBuffer.wrap(buffer)
+        return self
 
 
 def _shape_or_none(x):
