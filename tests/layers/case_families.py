@@ -9,6 +9,7 @@ import cases
 import conv_lstm_cases
 import conv_transpose_separable_cases
 import masking_cases
+import misc_cases
 import preprocessing_image_cases
 import preprocessing_text_cases
 import recurrent_cases
@@ -22,5 +23,6 @@ FAMILIES = {
     "layers_preprocessing_image": preprocessing_image_cases.CASES,
     "layers_preprocessing_text": preprocessing_text_cases.CASES,
     "layers_conv_lstm": conv_lstm_cases.CASES,
+    "layers_misc": misc_cases.CASES,
 }
 ALL_CASES = [case for family in FAMILIES.values() for case in family]

@@ -1,4 +1,5 @@
-"""Core layers: Dense, Embedding, Activation, Identity, Lambda, Masking, TorchModuleWrapper."""
+"""Core layers: Dense, Embedding, Activation, Identity, Lambda, Masking, Pipeline,
+ReversibleEmbedding, TorchModuleWrapper, Wrapper."""
 
 from torchkeras.layers.core.activation import Activation
 from torchkeras.layers.core.dense import Dense
@@ -6,6 +7,8 @@ from torchkeras.layers.core.embedding import Embedding
 from torchkeras.layers.core.identity import Identity
 from torchkeras.layers.core.lambda_layer import Lambda
 from torchkeras.layers.core.masking import Masking
+from torchkeras.layers.core.pipeline import Pipeline
+from torchkeras.layers.core.reversible_embedding import ReversibleEmbedding
 from torchkeras.layers.core.torch_module_wrapper import TorchModuleWrapper
 from torchkeras.layers.core.wrapper import Wrapper
 
@@ -16,6 +19,8 @@ __all__ = [
     "Identity",
     "Lambda",
     "Masking",
+    "Pipeline",
+    "ReversibleEmbedding",
     "TorchModuleWrapper",
     "Wrapper",
 ]

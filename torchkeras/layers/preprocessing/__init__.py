@@ -1,7 +1,8 @@
 """Preprocessing layers: image (resizing, cropping, augmentation), numeric (rescaling,
-normalization), categorical (encoding, hashing, lookups) and text (TextVectorization)."""
+normalization), categorical (encoding, hashing, lookups), text (TextVectorization) and audio
+(STFT and mel spectrograms)."""
 
-from torchkeras.layers.preprocessing import categorical, image, numeric, text
+from torchkeras.layers.preprocessing import audio, categorical, image, numeric, text
 from torchkeras.layers.preprocessing.categorical import (
     CategoryEncoding,
     Discretization,
