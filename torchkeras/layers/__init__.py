@@ -33,6 +33,8 @@ from torchkeras.layers.core import (
     Identity,
     Lambda,
     Masking,
+    Pipeline,
+    ReversibleEmbedding,
     TorchModuleWrapper,
     Wrapper,
 )
@@ -63,6 +65,7 @@ from torchkeras.layers.normalization import (
     GroupNormalization,
     LayerNormalization,
     RMSNormalization,
+    SpectralNormalization,
     UnitNormalization,
 )
 from torchkeras.layers.pooling import (
@@ -93,16 +96,38 @@ from torchkeras.layers.preprocessing.categorical import (
     StringLookup,
 )
 from torchkeras.layers.preprocessing.image import (
+    AugMix,
+    AutoContrast,
     CenterCrop,
+    ContrastLimitedAdaptiveHistogramEqualization,
+    CutMix,
+    Equalization,
+    MixUp,
+    RandAugment,
     RandomBrightness,
+    RandomColorDegeneration,
+    RandomColorJitter,
     RandomContrast,
     RandomCrop,
+    RandomElasticTransform,
+    RandomErasing,
     RandomFlip,
+    RandomGaussianBlur,
+    RandomGrayscale,
+    RandomHue,
+    RandomInvert,
+    RandomPerspective,
+    RandomPosterization,
     RandomRotation,
+    RandomSaturation,
+    RandomSharpness,
+    RandomShear,
     RandomTranslation,
     RandomZoom,
     Resizing,
+    Solarization,
 )
+from torchkeras.layers.preprocessing.audio import MelSpectrogram, STFTSpectrogram
 from torchkeras.layers.preprocessing.numeric import Normalization, Rescaling
 from torchkeras.layers.preprocessing.text import TextVectorization
 from torchkeras.layers.recurrent import (
@@ -160,6 +185,32 @@ GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (
 MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
 
 __all__ = [
+    "AugMix",
+    "AutoContrast",
+    "ContrastLimitedAdaptiveHistogramEqualization",
+    "CutMix",
+    "Equalization",
+    "MixUp",
+    "RandAugment",
+    "RandomColorDegeneration",
+    "RandomColorJitter",
+    "RandomElasticTransform",
+    "RandomErasing",
+    "RandomGaussianBlur",
+    "RandomGrayscale",
+    "RandomHue",
+    "RandomInvert",
+    "RandomPerspective",
+    "RandomPosterization",
+    "RandomSaturation",
+    "RandomSharpness",
+    "RandomShear",
+    "Solarization",
+    "MelSpectrogram",
+    "STFTSpectrogram",
+    "Pipeline",
+    "ReversibleEmbedding",
+    "SpectralNormalization",
     "ConvLSTM1D",
     "ConvLSTM2D",
     "ConvLSTM3D",
