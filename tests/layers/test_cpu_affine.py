@@ -7,7 +7,8 @@ import warnings
 import pytest
 import torch
 
-from torchkeras.layers.core import Dense, cpu_affine
+from torchkeras.layers.core import Dense, cpu_affine, einsum_dense
+from torchkeras.layers.core.einsum_dense import EinsumDense
 
 pytestmark = pytest.mark.skipif(
     not torch.backends.mkldnn.is_available(), reason="torch was built without oneDNN"
@@ -169,3 +170,33 @@ def test_unknown_environment_value_warns_and_uses_auto(monkeypatch):
         warnings.simplefilter("error")
         monkeypatch.setenv("TORCHKERAS_CPU_MATMUL", "blas")
         cpu_affine._use_onednn()
+
+
+@pytest.mark.parametrize(
+    "equation, count",
+    [("abc,cde->abde", 1), ("abcd,cde->abe", 2), ("...b,bc->...c", 1), ("ab,bcd->acd", 1),
+     ("abc,dc->abd", None), ("aecd,abcd->acbe", None)],
+)  # fmt: skip
+def test_einsum_equations_that_are_matrix_products(equation, count):
+    assert einsum_dense._trailing_contraction(equation) == count
+
+
+@pytest.mark.parametrize(
+    "equation, input_shape, output_shape",
+    [("abc,cde->abde", (16, 64, 128), (None, 4, 16)),
+     ("abcd,cde->abe", (16, 64, 4, 32), (None, 96)), ("...b,bc->...c", (16, 64, 128), (96,))],
+)  # fmt: skip
+def test_einsum_dense_on_onednn_equals_einsum(calls, equation, input_shape, output_shape):
+    torch.manual_seed(0)
+    layer = EinsumDense(equation, output_shape=output_shape, bias_axes=None)
+    inputs = torch.randn(*input_shape, requires_grad=True)
+    layer(inputs)
+    calls[0] = 0
+    found = layer(inputs)
+    found_grads = torch.autograd.grad(found.square().sum(), [inputs, layer.kernel])
+    assert calls[0] == 3  # forward, input gradient, kernel gradient
+    expected = torch.einsum(equation, inputs, layer.kernel)
+    expected_grads = torch.autograd.grad(expected.square().sum(), [inputs, layer.kernel])
+    torch.testing.assert_close(found, expected, rtol=1e-5, atol=1e-4)
+    for got, want in zip(found_grads, expected_grads):
+        torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-3)

@@ -37,6 +37,11 @@ def affine(inputs, kernel, bias):
     return inputs @ kernel + bias
 
 
+def uses_onednn(inputs, kernel):
+    """Whether `affine(inputs, kernel, ...)` runs on oneDNN (for layers with another fallback)."""
+    return _USE_ONEDNN and _onednn_fits(inputs, kernel)
+
+
 def _onednn_fits(inputs, kernel):
     """Whether this product can and should run on oneDNN (checked per call: modes change)."""
     return (

@@ -6,6 +6,7 @@ import torch
 
 from torchkeras import activations, constraints, initializers, regularizers
 from torchkeras.initializers import VarianceScaling
+from torchkeras.layers.core import cpu_affine
 from torchkeras.layers.layer import Layer
 from torchkeras.registry import LAYERS
 
@@ -124,10 +125,26 @@ class EinsumDense(Layer):
         autocasting = inputs.is_floating_point() and torch.is_autocast_enabled(inputs.device.type)
         if inputs.dtype != self.kernel.dtype and not autocasting:
             inputs = inputs.to(self.kernel.dtype)  # Keras promotes ints and other floats
-        outputs = torch.einsum(self.equation, inputs, self.kernel)
+        outputs = self._as_affine(inputs)
+        if outputs is None:
+            outputs = torch.einsum(self.equation, inputs, self.kernel)
         if self.bias is not None:
             outputs = outputs + self.bias
         return self.activation(outputs)
+
+    def _as_affine(self, inputs):
+        """The einsum as one `(rows, contracted) @ (contracted, rest)` product where it is one
+        (MultiHeadAttention's projections) and `cpu_affine` would run it on oneDNN; else None."""
+        contracted = _trailing_contraction(self.equation)
+        if contracted is None:
+            return None
+        kernel = self.kernel
+        rows = inputs.reshape(*inputs.shape[: inputs.ndim - contracted], -1)
+        matrix = kernel.reshape(rows.shape[-1], -1)  # a view of the contiguous Keras kernel
+        if not cpu_affine.uses_onednn(rows, matrix):
+            return None
+        outputs = cpu_affine.affine(rows, matrix, None)
+        return outputs.reshape(*rows.shape[:-1], *kernel.shape[contracted:])
 
     def compute_output_shape(self, input_shape):
         return tuple(self._analyze(input_shape)[2])
@@ -241,3 +258,15 @@ def _bias_shape(bias_axes, output_spec, full, shift, elided, left_elided):
         if i >= first
     ]
     return shape + ([] if left_elided else [1] * max(elided, 0))
+
+
+def _trailing_contraction(equation):
+    """How many trailing input axes the equation contracts with the kernel's leading axes, when
+    it is `P C, C R -> P R` (a matrix product after flattening), else None."""
+    inputs, rest = equation.replace("...", "0").split(",")
+    kernel, outputs = rest.split("->")
+    for count in range(1, len(kernel) + 1):
+        shared, kept = kernel[:count], kernel[count:]
+        if inputs.endswith(shared) and outputs == inputs[:-count] + kept:
+            return count if not set(shared) & set(outputs) else None
+    return None
