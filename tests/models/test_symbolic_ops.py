@@ -258,3 +258,21 @@ def test_image_op_files_travel_both_ways(tmp_path):
     for found in (loaded_by_keras, loaded_by_us):
         for got, want in zip(found, expected):
             np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+def test_submodule_functions_record_operations_too():
+    inputs = torchkeras.Input((6,), name="x")
+    ops = torchkeras.ops
+    outputs = [
+        ops.numpy.add(inputs, 1), ops.nn.relu(inputs), ops.math.logsumexp(inputs, axis=-1),
+        ops.linalg.norm(inputs, axis=-1), ops.core.cast(inputs, "int32"),
+    ]  # fmt: skip
+    model = torchkeras.Model(inputs, outputs)
+    assert [op.keras_class_name for op in model.operations[1:]] == [
+        "Add", "Relu", "Logsumexp", "Norm", "Cast"
+    ]  # fmt: skip
+    assert ops.add is ops.numpy.add  # one wrapper, re-exported, not wrapped twice
+    x = torch.from_numpy(X)
+    expected = [x + 1, torch.relu(x), torch.logsumexp(x, -1), x.norm(dim=-1), x.int()]
+    for got, want in zip(model.predict(X, verbose=0), expected):
+        np.testing.assert_allclose(got, want.numpy(), rtol=1e-6)

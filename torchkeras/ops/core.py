@@ -9,7 +9,7 @@ import builtins
 import numpy as np
 import torch
 
-from torchkeras.ops import convert, dtypes
+from torchkeras.ops import convert, dtypes, symbolic_dispatch
 from torchkeras.ops.symbolic_dispatch import SymbolicTensor
 
 
@@ -202,3 +202,5 @@ def slice_update(inputs, start_indices, updates):
     out = inputs.clone()
     out[tuple(builtins.slice(s, s + n) for s, n in zip(starts, updates.shape))] = updates
     return out
+
+symbolic_dispatch.accept_symbolic_tensors(globals())  # `keras.ops.core.*` on KerasTensors record

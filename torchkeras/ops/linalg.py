@@ -7,7 +7,7 @@ return tuples as Keras' torch backend does.
 import torch
 
 from torchkeras import config
-from torchkeras.ops import convert, dtypes
+from torchkeras.ops import convert, dtypes, symbolic_dispatch
 from torchkeras.ops.core_loops import jvp
 
 __all__ = [
@@ -124,3 +124,5 @@ def matrix_rank(x, tol=None):
 def pinv(x, rcond=None):
     """Moore-Penrose pseudo-inverse (`rcond`: relative cutoff of small singular values)."""
     return torch.linalg.pinv(_tensor(x), rtol=rcond)
+
+symbolic_dispatch.accept_symbolic_tensors(globals())  # `keras.ops.linalg.*` on KerasTensors record

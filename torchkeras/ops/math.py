@@ -7,7 +7,7 @@ torch, which gives its default float, float32).
 
 import torch
 
-from torchkeras.ops import convert
+from torchkeras.ops import convert, symbolic_dispatch
 from torchkeras.ops.math_fft import fft, fft2, ifft2, irfft, istft, rfft, stft
 from torchkeras.ops.numpy_elementwise import _float_unary
 
@@ -158,3 +158,5 @@ def cdist(x, y):
 def logdet(x):
     """Log-determinant of square matrices (the last two axes)."""
     return torch.logdet(convert.tensor(x))
+
+symbolic_dispatch.accept_symbolic_tensors(globals())  # `keras.ops.math.*` on KerasTensors record

@@ -8,7 +8,7 @@ on any device and differentiates through autograd. Convolution and pooling live 
 import torch
 import torch.nn.functional as F
 
-from torchkeras.ops import convert, dtypes
+from torchkeras.ops import convert, dtypes, symbolic_dispatch
 from torchkeras.ops.conv import conv, conv_transpose, depthwise_conv, separable_conv
 from torchkeras.ops.ctc import ctc_decode
 from torchkeras.ops.nn_extra import (
@@ -265,3 +265,5 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
     inputs = convert.tensor(inputs)
     encoded = one_hot(inputs.to(torch.int32), num_classes, axis=axis, dtype=dtype, sparse=sparse)
     return torch.amax(encoded, dim=1 if inputs.dim() > 1 else 0)
+
+symbolic_dispatch.accept_symbolic_tensors(globals())  # `keras.ops.nn.*` on KerasTensors record

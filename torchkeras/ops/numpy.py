@@ -1,5 +1,6 @@
 """`keras.ops.numpy`: the NumPy-like ops, gathered from their topic modules."""
 
+from torchkeras.ops import symbolic_dispatch
 from torchkeras.ops.numpy_binary import (  # noqa: F401
     add,
     allclose,
@@ -238,3 +239,5 @@ from torchkeras.ops.numpy_stats import (  # noqa: F401
     quantile,
     trapezoid,
 )
+
+symbolic_dispatch.accept_symbolic_tensors(globals())  # `keras.ops.numpy.*` on KerasTensors record

@@ -47,6 +47,8 @@ def accept_symbolic_tensors(namespace, prefix=""):
 
 def symbolic_aware(name, function):
     """`function`, recording operation `name` when an argument is a symbolic tensor."""
+    if getattr(function, "symbolic_op", None) == name:
+        return function  # already wrapped (a submodule's name re-exported by `keras.ops`)
     signature = inspect.signature(function)
 
     @functools.wraps(function)
@@ -55,6 +57,7 @@ def symbolic_aware(name, function):
             return _record(name, signature, args, kwargs)
         return function(*args, **kwargs)
 
+    op.symbolic_op = name
     return op
 
 
