@@ -9,9 +9,10 @@ samples/second of each and its ratio to the plain loop are printed as a Markdown
 Every framework fits its own model; `predict` is then timed on the same model everywhere:
 the plain loop's trained weights, set into the others (same_weights.py) and checked to give
 the same outputs.
-Keras 3.15.1 (torch backend) is measured too when it is installed. `--jit-compile` compiles
-torchkeras and Keras with `compile(jit_compile=True)` (torch.compile; the warm-up fit and
-predict pay for the compilation); the plain loop stays eager.
+Keras 3.15.1 (torch backend) is measured too when it is installed. The table is followed by the
+training-speed targets (ratios to the plain loop and to Keras) and whether each is met.
+`--jit-compile` compiles torchkeras and Keras with `compile(jit_compile=True)` (torch.compile;
+the warm-up fit and predict pay for the compilation); the plain loop stays eager.
 """
 
 import argparse
@@ -257,6 +258,33 @@ def measure(name, work, frameworks, args):
     ]
 
 
+# Issue 3's targets: (row, least torchkeras / plain loop, least torchkeras / Keras)
+TARGETS = (
+    ("fit mlp 784-512-10", 0.97, 1.8), ("fit cnn 28x28x1", 0.97, 1.8),
+    ("fit tiny 32-64-1", 0.90, 5.0), ("predict mlp 784-512-10", 1.0, 1.8),
+)  # fmt: skip
+
+
+def report_targets(rows):
+    """One line per target whose workload ran: the measured ratios and whether they meet it."""
+    measured = dict(rows)
+    lines = []
+    for name, least_plain, least_keras in TARGETS:
+        rates = measured.get(name)
+        if rates is None:
+            continue
+        plain = rates["torchkeras"] / rates["torch"]
+        line = f"- {name}: {plain:.2f}x the plain loop (target >= {least_plain}x)"
+        met = plain >= least_plain
+        if "keras" in rates:
+            over_keras = rates["torchkeras"] / rates["keras"]
+            line += f", {over_keras:.1f}x Keras (target >= {least_keras}x)"
+            met = met and over_keras >= least_keras
+        lines.append(f"{line}: {'met' if met else 'NOT met'}")
+    if lines:
+        print("\nTargets:\n" + "\n".join(lines))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
@@ -290,6 +318,7 @@ def main():
         cells = " | ".join(f"{rates[k]:,.0f}" for k in frameworks)
         keras_ratio = f"{rates['keras'] / rates['torch']:.2f}x" if "keras" in rates else "-"
         print(f"| {name} | {cells} | {rates['torchkeras'] / rates['torch']:.2f}x | {keras_ratio} |")
+    report_targets(rows)
 
 
 if __name__ == "__main__":
