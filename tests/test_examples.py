@@ -74,6 +74,11 @@ CHECKS = {  # script: (lines its stdout must contain, files it must write under 
          "json + weights: same predictions: True"],
         ["my_model.json", "my_model.weights.h5"],
     ),
+    "text_classification.py": (
+        ["history keys: ['accuracy', 'loss', 'val_accuracy', 'val_loss']",
+         "reloaded, same predictions on raw text: True"],
+        ["text_classifier.keras"],
+    ),
     "sequential_and_functional.py": (
         ["(None, 3)\nfloat32\n(None, 64)\nfloat32", "history keys: ['accuracy', 'loss']"],
         [],
