@@ -12,6 +12,7 @@ from torchkeras import config, layers, mixed_precision, optimizers, saving, util
 from torchkeras.layers.source_inputs import get_source_inputs
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.models.plot_model import model_to_dot, plot_model
+from torchkeras.ops import bounding_boxes
 from torchkeras.trainer.data import pack_x_y_sample_weight, unpack_x_y_sample_weight
 
 
@@ -31,6 +32,7 @@ def deserialize_layer(config, custom_objects=None):
 
 
 HIGHER_LEVEL_UTILS = {
+    "bounding_boxes": bounding_boxes,
     "CustomObjectScope": saving.CustomObjectScope,
     "custom_object_scope": saving.custom_object_scope,
     "deserialize_keras_object": saving.deserialize_keras_object,

@@ -46,6 +46,7 @@ _KWARGS = {
     "LSTMCell": {"units": 2},
     "StackedRNNCells": lambda layers: {"cells": [(layers or tk_layers).GRUCell(2)]},
     "Wrapper": lambda layers: {"layer": (layers or tk_layers).Dense(2)},
+    "MaxNumBoundingBoxes": {"max_number": 2},
 }
 
 

@@ -102,6 +102,7 @@ from torchkeras.layers.preprocessing.image import (
     ContrastLimitedAdaptiveHistogramEqualization,
     CutMix,
     Equalization,
+    MaxNumBoundingBoxes,
     MixUp,
     RandAugment,
     RandomBrightness,
@@ -185,6 +186,7 @@ GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (
 MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
 
 __all__ = [
+    "MaxNumBoundingBoxes",
     "AugMix",
     "AutoContrast",
     "ContrastLimitedAdaptiveHistogramEqualization",

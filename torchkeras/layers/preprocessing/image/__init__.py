@@ -8,6 +8,9 @@ from torchkeras.layers.preprocessing.image.histogram_ops import (
     AutoContrast,
     Equalization,
 )
+from torchkeras.layers.preprocessing.image.max_num_bounding_boxes import (
+    MaxNumBoundingBoxes,
+)
 from torchkeras.layers.preprocessing.image.mixing import CutMix, MixUp
 from torchkeras.layers.preprocessing.image.rand_augment import AugMix, RandAugment
 from torchkeras.layers.preprocessing.image.random_brightness import RandomBrightness
@@ -47,6 +50,7 @@ __all__ = [
     "ContrastLimitedAdaptiveHistogramEqualization",
     "CutMix",
     "Equalization",
+    "MaxNumBoundingBoxes",
     "MixUp",
     "RandAugment",
     "RandomBrightness",
