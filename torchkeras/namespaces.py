@@ -9,6 +9,7 @@ import those, so `torchkeras/__init__.py` adds them once, explicitly, through `c
 """
 
 from torchkeras import config, layers, mixed_precision, optimizers, saving, utils
+from torchkeras.layers.preprocessing.feature_space import FeatureSpace
 from torchkeras.layers.source_inputs import get_source_inputs
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.models.plot_model import model_to_dot, plot_model
@@ -32,6 +33,7 @@ def deserialize_layer(config, custom_objects=None):
 
 
 HIGHER_LEVEL_UTILS = {
+    "FeatureSpace": FeatureSpace,
     "bounding_boxes": bounding_boxes,
     "CustomObjectScope": saving.CustomObjectScope,
     "custom_object_scope": saving.custom_object_scope,

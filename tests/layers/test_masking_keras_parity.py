@@ -47,6 +47,7 @@ _KWARGS = {
     "StackedRNNCells": lambda layers: {"cells": [(layers or tk_layers).GRUCell(2)]},
     "Wrapper": lambda layers: {"layer": (layers or tk_layers).Dense(2)},
     "MaxNumBoundingBoxes": {"max_number": 2},
+    "HashedCrossing": {"num_bins": 4},
 }
 
 

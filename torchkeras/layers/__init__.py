@@ -129,6 +129,7 @@ from torchkeras.layers.preprocessing.image import (
     Solarization,
 )
 from torchkeras.layers.preprocessing.audio import MelSpectrogram, STFTSpectrogram
+from torchkeras.layers.preprocessing.hashed_crossing import HashedCrossing
 from torchkeras.layers.preprocessing.numeric import Normalization, Rescaling
 from torchkeras.layers.preprocessing.text import TextVectorization
 from torchkeras.layers.recurrent import (
@@ -186,6 +187,7 @@ GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPool3D = (
 MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
 
 __all__ = [
+    "HashedCrossing",
     "MaxNumBoundingBoxes",
     "AugMix",
     "AutoContrast",

@@ -35,7 +35,10 @@ class Graph:
         self.inputs = nest.flatten(inputs)
         self.outputs = nest.flatten(outputs)
         self._check_tensors()
-        self.nodes, self.operations, self.depth = _trace(self.outputs)
+        # A layer's output may be an input (Keras' `Model(encoded_features, ...)`): tracing
+        # stops there, and the model runs only the layers after it.
+        stops = {id(t) for t in self.inputs if not isinstance(t.history[0], InputLayer)}
+        self.nodes, self.operations, self.depth = _trace(self.outputs, stops)
         # Keras' `model.layers` leaves out the operations that `keras.ops` calls recorded
         self.layers = [op for op in self.operations if not isinstance(op, Operation)]
         self._check_inputs_reach()
@@ -58,12 +61,6 @@ class Graph:
                         f"All model {role} must be symbolic tensors (from `keras.Input` or a "
                         f"layer called on one), got {type(tensor).__name__}: {tensor!r}."
                     )
-        for tensor in self.inputs:
-            if not isinstance(tensor.history[0], InputLayer):
-                raise ValueError(
-                    f"Model inputs must come from `keras.Input`; {tensor.name} was produced by "
-                    f"layer '{tensor.history[0].name}'."
-                )
 
     def _check_inputs_reach(self):
         given = {id(t) for t in self.inputs}
@@ -99,7 +96,10 @@ class Graph:
                 if mask is not None:
                     masking_support.set_mask(value, mask)
         values = [None] * self.slot_count
-        for slot, dtype, value in zip(self.input_slots, self.input_dtypes, inputs):
+        for slot, dtype, value, tensor in zip(
+            self.input_slots, self.input_dtypes, inputs, self.inputs
+        ):
+            value = _adjust_rank(value, tensor.shape)
             convert = dtype is not None and value.dtype != dtype
             values[slot] = _converted(value, dtype) if convert else value
         for layer, single, args, kwargs, outputs, single_output in self.plan:
@@ -143,8 +143,11 @@ class Graph:
         return [node for node in self.nodes if node.layer is layer]
 
 
-def _trace(outputs):
-    """Nodes in topological order, layers in Keras' order (by depth, then discovery), depths."""
+def _trace(outputs, stops=frozenset()):
+    """Nodes in topological order, layers in Keras' order (by depth, then discovery), depths.
+
+    The producers of the tensors whose ids are in `stops` (model inputs) are not traced.
+    """
     finished, discovered, in_progress = [], {}, set()
 
     def visit(node):
@@ -154,7 +157,7 @@ def _trace(outputs):
             return
         discovered.setdefault(node.layer, len(discovered))
         in_progress.add(node)
-        for parent in node.parent_nodes:
+        for parent in _parents(node, stops):
             visit(parent)
         in_progress.discard(node)
         finished_set.add(node)
@@ -167,10 +170,35 @@ def _trace(outputs):
     for node in reversed(finished):
         depth = max(node_depth.setdefault(node, 0), layer_depth.get(node.layer, 0))
         layer_depth[node.layer] = node_depth[node] = depth
-        for parent in node.parent_nodes:
+        for parent in _parents(node, stops):
             node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
     layers = sorted(discovered, key=lambda layer: (-layer_depth[layer], discovered[layer]))
     return finished, layers, node_depth
+
+
+def _parents(node, stops):
+    """The nodes that produced `node`'s inputs, except the inputs listed in `stops`."""
+    return [
+        t.history[0]._inbound_nodes[t.history[1]] for t in node.input_tensors if id(t) not in stops
+    ]
+
+
+def _adjust_rank(value, shape):
+    """Keras' `_adjust_input_rank`: adds or drops a trailing axis of size 1 that the input's
+    declared `shape` lacks or has (`(batch,)` data for an `Input(shape=(1,))`)."""
+    ndim = getattr(value, "ndim", None)
+    if ndim is None or ndim == len(shape):
+        return value
+    if ndim == len(shape) - 1 and shape[-1] == 1:
+        adjusted = value[..., None]
+    elif ndim == len(shape) + 1 and value.shape[-1] == 1:
+        adjusted = value[..., 0]
+    else:
+        return value
+    mask = masking_support.get_mask(value) if hasattr(value, "device") else None
+    if mask is not None:
+        masking_support.set_mask(adjusted, mask)
+    return adjusted
 
 
 def _converted(value, dtype):

@@ -184,7 +184,8 @@ def _module_of(obj, class_name):
         return _MODEL_MODULES[class_name]
     for family in _FAMILIES:
         if class_name in family and family.lookup(class_name) is plain_type(obj):
-            return family.module
+            # a registered class Keras exports elsewhere (`keras.utils.FeatureSpace`)
+            return getattr(plain_type(obj), "keras_export_module", family.module)
     return None
 
 
