@@ -11,6 +11,7 @@ from torchkeras.callbacks.learning_rate_scheduler import LearningRateScheduler
 from torchkeras.callbacks.model_checkpoint import ModelCheckpoint
 from torchkeras.callbacks.progbar_logger import ProgbarLogger
 from torchkeras.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from torchkeras.callbacks.remote_monitor import RemoteMonitor
 from torchkeras.callbacks.swap_ema_weights import SwapEMAWeights
 from torchkeras.callbacks.tensorboard import TensorBoard
 from torchkeras.callbacks.terminate_on_nan import TerminateOnNaN
@@ -27,6 +28,7 @@ __all__ = [
     "ModelCheckpoint",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "RemoteMonitor",
     "SwapEMAWeights",
     "TensorBoard",
     "TerminateOnNaN",

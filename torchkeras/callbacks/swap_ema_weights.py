@@ -76,9 +76,26 @@ class SwapEMAWeights(Callback):
         """The optimizer's variables and their moving averages; raises without EMA."""
         optimizer = self.model.optimizer
         optimizer = getattr(optimizer, "inner_optimizer", optimizer)
+        if hasattr(optimizer, "optimizers"):  # a MultiOptimizer: those of its EMA optimizers
+            return _multi_pairs(optimizer.optimizers)
         if not hasattr(optimizer, "_model_variables_moving_average"):
             raise ValueError(
                 "SwapEMAWeights must be used when `use_ema=True` is set on the optimizer. "
                 f"Received: use_ema={getattr(optimizer, 'use_ema', False)}"
             )
         return list(optimizer._trainable_variables), list(optimizer._model_variables_moving_average)
+
+
+def _multi_pairs(optimizers):
+    """The variables and averages of every inner optimizer with `use_ema=True`."""
+    keeping = [opt for opt in optimizers if getattr(opt, "use_ema", False)]
+    if not keeping:
+        raise ValueError(
+            "SwapEMAWeights must be used when at least one inner optimizer has `use_ema=True` "
+            "set. Received a MultiOptimizer with all inner optimizers having `use_ema=False`."
+        )
+    variables, averages = [], []
+    for opt in keeping:
+        variables.extend(opt._trainable_variables)
+        averages.extend(opt._model_variables_moving_average)
+    return variables, averages

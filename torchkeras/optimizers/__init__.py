@@ -20,6 +20,7 @@ from torchkeras.optimizers.ftrl import Ftrl
 from torchkeras.optimizers.lamb import Lamb
 from torchkeras.optimizers.lion import Lion
 from torchkeras.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from torchkeras.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
 from torchkeras.optimizers.muon import Muon
 from torchkeras.optimizers.nadam import Nadam
 from torchkeras.optimizers.optimizer import Optimizer
@@ -40,9 +41,11 @@ __all__ = [
     "Lamb",
     "Lion",
     "LossScaleOptimizer",
+    "MultiOptimizer",
     "Muon",
     "Nadam",
     "Optimizer",
+    "OptimizerMap",
     "RMSprop",
     "ScheduleFreeAdamW",
     "deserialize",

@@ -253,8 +253,8 @@ class Optimizer(OptimizerState):
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         """Exempts variables from weight decay: those in `var_list`, or whose name matches.
 
-        Names are regular expressions searched in each tensor's `path` attribute (Keras searches
-        `variable.name`); tensors without one match no name.
+        Names are regular expressions searched in Keras' `variable.name`, the last part of each
+        tensor's `path` attribute (set by `fit` on model weights); tensors without one match none.
         """
         self._exclude_ids = {id(variable) for variable in var_list or ()}
         self._exclude_pattern = re.compile("|".join(set(var_names))) if var_names else None
@@ -270,9 +270,9 @@ class Optimizer(OptimizerState):
     def _use_weight_decay(self, variable):
         if id(variable) in self._exclude_ids:
             return False
-        path = getattr(variable, "path", None)
-        pattern = self._exclude_pattern
-        return not (pattern is not None and path is not None and pattern.search(path))
+        path, pattern = getattr(variable, "path", None), self._exclude_pattern
+        name = None if path is None else path.rsplit("/", 1)[-1]  # Keras' `variable.name`
+        return not (pattern is not None and name is not None and pattern.search(name))
 
     def _decayed_variables(self, variables):
         if self._indices is None:

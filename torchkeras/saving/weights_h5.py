@@ -54,8 +54,9 @@ def write_model_weights(h5, model, include_optimizer=True):
 
 
 def _write_optimizer(h5, path, optimizer):
-    """`optimizer.variables` under `path`; a wrapped optimizer's own too, as Keras writes a
-    LossScaleOptimizer's (`optimizer/inner_optimizer/vars`, read by Keras, ignored here)."""
+    """`optimizer.variables` under `path`; wrapped optimizers' own too, as Keras writes a
+    LossScaleOptimizer's (`optimizer/inner_optimizer/vars`) and a MultiOptimizer's
+    (`optimizer/optimizers/<name>/vars`): read by Keras, ignored here."""
     group = h5.create_group(path)
     group.attrs["name"] = display_name(optimizer)
     for index, tensor in enumerate(optimizer.variables):
@@ -63,6 +64,8 @@ def _write_optimizer(h5, path, optimizer):
     inner = getattr(optimizer, "inner_optimizer", None)
     if inner is not None:
         _write_optimizer(h5, path.removesuffix("vars") + "inner_optimizer/vars", inner)
+    for each in getattr(optimizer, "optimizers", ()):  # a MultiOptimizer's, as Keras writes them
+        _write_optimizer(h5, path.removesuffix("vars") + f"optimizers/{each.name}/vars", each)
 
 
 def load_weights_h5(model, path, skip_mismatch=False):

@@ -6,6 +6,7 @@ from torchkeras.saving.serialization import deserialize_keras_object, serialize_
 from torchkeras.trainer import jit
 from torchkeras.trainer.compiled import CompiledLoss, CompiledMetrics, CompileMetricsView
 from torchkeras.trainer.steps import with_loss_scaling
+from torchkeras.trainer.weight_paths import label_weight_paths
 from torchkeras.utils import nest
 
 
@@ -35,6 +36,8 @@ class Compiling:
         turns it off, as in Keras.
         """
         self.optimizer = with_loss_scaling(self, optimizers.get(optimizer), auto_scale_loss)
+        if self.built:  # Keras' `variable.path`, for a custom loop's `optimizer.apply` too
+            label_weight_paths(self)
         _check_names(loss, losses.get, skip=("crossentropy", "ce"))
         _check_names(metrics, metrics_module.get, skip=("accuracy", "acc", "crossentropy", "ce"))
         _check_names(weighted_metrics, metrics_module.get, skip=("accuracy", "acc"))
@@ -79,6 +82,7 @@ class Compiling:
             arguments["optimizer"] = optimizers.get(config["optimizer"])
         self.compile(**arguments)
         if self.built and hasattr(self.optimizer, "build"):
+            label_weight_paths(self)
             self.optimizer.build(self.trainable_weights)
 
 

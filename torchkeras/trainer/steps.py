@@ -15,6 +15,7 @@ from torchkeras.trainer.compiled import (
 )
 from torchkeras.trainer.data import unpack_x_y_sample_weight
 from torchkeras.trainer.logs import LazyLogs
+from torchkeras.trainer.weight_paths import label_weight_paths
 from torchkeras.utils import nest
 
 
@@ -245,6 +246,7 @@ class Steps:
         params = self.__dict__.get("_params_cache")
         if params is None:
             params = self.trainable_weights
+            label_weight_paths(self)  # Keras' `variable.path`, before the optimizer is built
             self.__dict__["_params_cache"] = params
             self.__dict__["_constrained"] = [
                 (layer._weight(key), constraint)

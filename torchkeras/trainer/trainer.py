@@ -77,7 +77,7 @@ class Trainer(Compiling, Steps):
             if self.stop_training:
                 break
         self.eval()
-        if getattr(self.optimizer, "use_ema", False):
+        if hasattr(self.optimizer, "finalize_variable_values"):  # a no-op without an EMA
             self.optimizer.finalize_variable_values(self.trainable_weights)
         callbacks.on_train_end(epoch_logs)
         return callbacks.history

@@ -1,6 +1,8 @@
 """`keras.utils` and the internal helpers beneath every other module (level 0)."""
 
 from torchkeras.config import set_random_seed
+from torchkeras.utils.audio_dataset import audio_dataset_from_directory
+from torchkeras.utils.config_container import Config
 from torchkeras.utils.dataset_split import split_dataset
 from torchkeras.utils.dtype_utils import standardize_dtype
 from torchkeras.utils.file_utils import get_file
@@ -23,10 +25,12 @@ from torchkeras.utils.timeseries import timeseries_dataset_from_array
 Sequence = PyDataset  # Keras' older name of the same class
 
 __all__ = [
+    "Config",
     "Progbar",
     "PyDataset",
     "Sequence",
     "array_to_img",
+    "audio_dataset_from_directory",
     "clear_session",
     "disable_interactive_logging",
     "enable_interactive_logging",
