@@ -227,3 +227,16 @@ def test_summary_of_unbuilt_and_nested_models():
     text = "\n".join(lines)
     assert "functional (Functional)" in text and "└ dense_1 (Dense)" in text
     assert " Total params: 10 (40.00 B)" in text
+
+
+def test_intermediate_inputs_become_input_layer_clones_as_in_keras():
+    inputs = keras.Input((4,))
+    hidden = layers.Dense(3, name="a")(inputs)
+    model = keras.Model(hidden, layers.Dense(2, name="b")(hidden))
+    assert [layer.name for layer in model.layers] == [f"{hidden.name}CLONE", "b"]
+    x = np.ones((2, 3), "float32")
+    rebuilt = keras.Model.from_config(model.get_config())
+    rebuilt.set_weights(model.get_weights())
+    np.testing.assert_allclose(rebuilt.predict(x, verbose=0), model.predict(x, verbose=0))
+    with pytest.raises(ValueError, match="not among the model's inputs"):
+        keras.Model(hidden, layers.Add()([hidden, layers.Dense(3)(inputs)]))

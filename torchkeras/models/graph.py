@@ -2,7 +2,7 @@
 
 from torchkeras import config
 from torchkeras.layers import masking_support
-from torchkeras.layers.core.input_layer import InputLayer
+from torchkeras.layers.core.input_layer import Input, InputLayer
 from torchkeras.layers.operation import Operation
 from torchkeras.layers.symbolic import KerasTensor
 from torchkeras.utils import nest
@@ -30,15 +30,13 @@ class Graph:
     """
 
     def __init__(self, inputs, outputs):
+        self._check_tensors(nest.flatten(inputs), nest.flatten(outputs))
+        inputs, outputs = _with_input_layers(inputs, outputs)
         self.input_structure = inputs
         self.output_structure = outputs
         self.inputs = nest.flatten(inputs)
         self.outputs = nest.flatten(outputs)
-        self._check_tensors()
-        # A layer's output may be an input (Keras' `Model(encoded_features, ...)`): tracing
-        # stops there, and the model runs only the layers after it.
-        stops = {id(t) for t in self.inputs if not isinstance(t.history[0], InputLayer)}
-        self.nodes, self.operations, self.depth = _trace(self.outputs, stops)
+        self.nodes, self.operations, self.depth = _trace(self.outputs)
         # Keras' `model.layers` leaves out the operations that `keras.ops` calls recorded
         self.layers = [op for op in self.operations if not isinstance(op, Operation)]
         self._check_inputs_reach()
@@ -53,8 +51,9 @@ class Graph:
         self.output_template = _template(outputs, slots)
         self.slot_count = len(slots)
 
-    def _check_tensors(self):
-        for role, tensors in (("inputs", self.inputs), ("outputs", self.outputs)):
+    @staticmethod
+    def _check_tensors(inputs, outputs):
+        for role, tensors in (("inputs", inputs), ("outputs", outputs)):
             for tensor in tensors:
                 if not isinstance(tensor, KerasTensor):
                     raise ValueError(
@@ -174,6 +173,35 @@ def _trace(outputs, stops=frozenset()):
             node_depth[parent] = max(depth + 1, node_depth.get(parent, 0))
     layers = sorted(discovered, key=lambda layer: (-layer_depth[layer], discovered[layer]))
     return finished, layers, node_depth
+
+
+def _with_input_layers(inputs, outputs):
+    """Model inputs that are a layer's outputs (`Model(encoded_features, ...)`), as Keras does:
+    each is replaced by a new InputLayer named `<tensor name>CLONE`, and the calls between the
+    clones and the outputs are recorded again on them (the layers are shared)."""
+    intermediate = [
+        t for t in nest.flatten(inputs) if not isinstance(t.history[0], InputLayer)
+    ]
+    if not intermediate:
+        return inputs, outputs
+    clones = {
+        id(t): Input(batch_shape=t.shape, dtype=t.dtype, name=f"{t.name}CLONE")
+        for t in intermediate
+    }
+    for node in _trace(nest.flatten(outputs), set(clones))[0]:
+        if isinstance(node.layer, InputLayer):
+            continue
+        args, kwargs = _cloned((node.call_args, node.call_kwargs), clones)
+        new_outputs = node.layer(*args, **kwargs)
+        for old, new in zip(node.output_tensors, nest.flatten(new_outputs)):
+            clones[id(old)] = new
+    return _cloned(inputs, clones), _cloned(outputs, clones)
+
+
+def _cloned(structure, clones):
+    return nest.map_structure(
+        lambda x: clones.get(id(x), x) if isinstance(x, KerasTensor) else x, structure
+    )
 
 
 def _parents(node, stops):
