@@ -42,6 +42,7 @@ __all__ = [
     "Resizing",
     "StringLookup",
     "TextVectorization",
+    "audio",
     "categorical",
     "image",
     "numeric",
