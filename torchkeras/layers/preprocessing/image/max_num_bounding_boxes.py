@@ -2,6 +2,7 @@
 
 import torch
 
+from torchkeras.layers.preprocessing.image import box_support
 from torchkeras.layers.preprocessing.image.base import ImageLayer
 from torchkeras.ops import convert
 from torchkeras.registry import LAYERS
@@ -67,19 +68,8 @@ class MaxNumBoundingBoxes(ImageLayer):
         return outputs
 
     def _fit_boxes(self, bounding_boxes, batched):
-        if not isinstance(bounding_boxes, dict) or not {"boxes", "labels"} <= set(bounding_boxes):
-            raise ValueError(
-                f"MaxNumBoundingBoxes '{self.name}': `bounding_boxes` must be a dict with keys "
-                f"'boxes' and 'labels', got bounding_boxes={bounding_boxes!r}."
-            )
-        boxes = convert.tensor(bounding_boxes["boxes"], "float32")
-        labels = convert.tensor(bounding_boxes["labels"], device=boxes.device)
-        if boxes.ndim != (3 if batched else 2) or boxes.shape[-1] != 4:
-            expected = "(batch, num_boxes, 4)" if batched else "(num_boxes, 4)"
-            raise ValueError(
-                f"MaxNumBoundingBoxes '{self.name}': `bounding_boxes['boxes']` must have shape "
-                f"{expected} for these images, got shape {tuple(boxes.shape)}."
-            )
+        name = f"MaxNumBoundingBoxes '{self.name}'"
+        boxes, labels = box_support.checked_boxes(name, bounding_boxes, batched)
         axis = 1 if batched else 0
         return {
             **bounding_boxes,

@@ -2,7 +2,7 @@
 
 import torch
 
-from torchkeras.layers.preprocessing.image import resize_ops
+from torchkeras.layers.preprocessing.image import box_support, resize_ops
 from torchkeras.layers.preprocessing.image.base import (
     ImageLayer,
     batch_call,
@@ -30,16 +30,25 @@ class RandomCrop(ImageLayer):
         seed: Optional int seed of the layer's own random generator (Keras draws a seed
             when none is given; here torch's global generator is used).
         data_format: `"channels_last"` (default) or `"channels_first"`.
+        bounding_box_format: Format of the boxes of a detection dict input. While training,
+            boxes are shifted as Keras 3.15 shifts them: `x` by the crop's top offset and `y`
+            by its left one (Keras swaps them), floored at 0, not clipped to the crop and with
+            their labels kept. Masks are cropped like the images while training and returned
+            unchanged at inference (Keras crops them at the centred offset even then).
 
     Shapes: `(..., H, W, C)` -> `(..., height, width, C)` (channels_last), 3D or 4D.
     """
 
-    def __init__(self, height, width, seed=None, data_format=None, **kwargs):
+    def __init__(self, height, width, seed=None, data_format=None, bounding_box_format=None,
+                 **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self.height, self.width = check_size(self, height, width)
         self.seed = _seeded.check_seed(self, seed)
+        self.bounding_box_format = bounding_box_format
 
     def call(self, inputs, training=False):
+        if isinstance(inputs, dict):
+            return self._call_dict(inputs, training)
         self.check_rank(inputs)
         if not training:
             return inputs
@@ -69,6 +78,34 @@ class RandomCrop(ImageLayer):
             images = resize_ops.resize(images, (self.height, self.width))
         return self.from_nchw(images)
 
+    def _call_dict(self, data, training):
+        """A detection dict: images, boxes and masks cropped at the same offsets."""
+        images = box_support.detection_images(self, data)
+        if not training:
+            return box_support.call_dict(
+                self, data, images, lambda x: x, box_support.unchanged, lambda x: x
+            )
+        offsets = self.sample(images if images.ndim == 4 else images[None])
+
+        def crop_images(x):
+            return batch_call(self, self.cast(x), lambda batch: self.crop(batch, offsets))
+
+        return box_support.call_dict(
+            self,
+            data,
+            images,
+            crop_images,
+            lambda boxes, labels: (self._shift_boxes(boxes, offsets), labels),
+            crop_images,
+        )
+
+    def _shift_boxes(self, boxes, offsets):
+        """Keras 3.15's crop of boxes `(B, N, 4)`: `x - top`, `y - left`, floored at 0."""
+        top, left = (float(offset) for offset in offsets)
+        boxes = box_support.to_format(self, boxes, None, "xyxy", self.height, self.width)
+        boxes = box_support.scale_shift(boxes, 1.0, 1.0, -top, -left).clamp(min=0.0)
+        return box_support.to_format(self, boxes, "xyxy", None, self.height, self.width)
+
     def compute_output_shape(self, input_shape):
         shape = list(input_shape)
         shape[self.spatial_axes[0]], shape[self.spatial_axes[1]] = self.height, self.width
@@ -83,4 +120,5 @@ class RandomCrop(ImageLayer):
             "height": self.height,
             "width": self.width,
             "seed": self.seed,
+            **box_support.format_config(self),
         }

@@ -1,6 +1,6 @@
 """RandomZoom: zooms each image in or out about its centre by a random factor while training."""
 
-from torchkeras.layers.preprocessing.image import affine_ops
+from torchkeras.layers.preprocessing.image import affine_ops, box_support
 from torchkeras.layers.preprocessing.image.affine_layer import AffineLayer
 from torchkeras.layers.preprocessing.image.base import factor_range
 from torchkeras.registry import LAYERS
@@ -16,16 +16,19 @@ class RandomZoom(AffineLayer):
     Args:
         height_factor: A float `f` (range `[-f, f]`) or a pair `(lower, upper)`, in (-1, 1].
         width_factor: Same for the width, or `None` to zoom both axes alike.
-        fill_mode, interpolation, seed, fill_value, data_format: See `AffineLayer`.
+        fill_mode, interpolation, seed, fill_value, data_format, bounding_box_format: See
+            `AffineLayer`. Boxes are clipped to the zoomed image's window and rescaled to the
+            image, as Keras.
 
     Shapes: any 3D or 4D image shape -> the same shape.
     """
 
     def __init__(self, height_factor, width_factor=None, fill_mode="reflect",
                  interpolation="bilinear", seed=None, fill_value=0.0, data_format=None,
-                 **kwargs):
+                 bounding_box_format=None, **kwargs):
         super().__init__(fill_mode=fill_mode, interpolation=interpolation, seed=seed,
-                         fill_value=fill_value, data_format=data_format, **kwargs)
+                         fill_value=fill_value, data_format=data_format,
+                         bounding_box_format=bounding_box_format, **kwargs)
         self.height_factor = height_factor
         self.width_factor = width_factor
         self._height_range = factor_range(self, height_factor, "height_factor", lower_open=True)
@@ -42,6 +45,20 @@ class RandomZoom(AffineLayer):
             lower, upper = self._width_range
             width_zoom = self.uniform((batch,), 1.0 + lower, 1.0 + upper, device)
         return affine_ops.zoom_matrix(width_zoom, height_zoom, *self.image_size(images.shape))
+
+    def transform_boxes(self, boxes, labels, transform, height, width):
+        """Boxes `(B, N, 4)` under the zooms `transform` `(B, 8)`: clipped to the window the
+        output reads (`[a2, a0 * width + a2] x [b2, b1 * height + b2]`) and mapped onto the
+        image, in Keras' float32 arithmetic."""
+        boxes = box_support.to_format(self, boxes, None, "xyxy", height, width)
+        left, top = transform[:, 2:3], transform[:, 5:6]
+        right = transform[:, 0:1] * width + left
+        bottom = transform[:, 4:5] * height + top
+        boxes = box_support.clip_window(boxes, top, left, bottom, right)
+        window_height, window_width = bottom - top, right - left
+        boxes = box_support.to_format(self, boxes, "xyxy", "rel_xyxy", window_height, window_width)
+        boxes, labels = box_support.clip(boxes, labels, None, None, "rel_xyxy")
+        return box_support.to_format(self, boxes, "rel_xyxy", None, height, width), labels
 
     def get_config(self):
         return {
