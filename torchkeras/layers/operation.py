@@ -7,7 +7,6 @@ Keras, not in `model.layers`.
 """
 
 from torchkeras import ops
-from torchkeras.layers import symbolic
 from torchkeras.layers.layer import Layer
 from torchkeras.ops import numpy_indexing, symbolic_dispatch
 from torchkeras.utils import naming
@@ -67,7 +66,7 @@ class Operation(Layer):
         return naming.to_snake_case(self.keras_class_name)
 
     def __call__(self, *args):
-        if symbolic.is_symbolic(args):
+        if symbolic_dispatch.has_symbolic(args, {}):  # every graph step: the cheap check
             return self._symbolic_call(args, {})
         return self.call(*args)
 

@@ -113,11 +113,6 @@ class Node:
         for i, tensor in enumerate(self.output_tensors):
             tensor.history = (layer, self.index, i)
 
-    @property
-    def parent_nodes(self):
-        """Nodes that produced this node's inputs."""
-        return [t.history[0]._inbound_nodes[t.history[1]] for t in self.input_tensors]
-
 
 def is_symbolic(structure):
     """Whether any leaf of a nested call argument is a KerasTensor."""

@@ -53,7 +53,7 @@ def symbolic_aware(name, function):
 
     @functools.wraps(function)
     def op(*args, **kwargs):
-        if _recorder and _has_symbolic(args, kwargs):
+        if _recorder and has_symbolic(args, kwargs):
             return _record(name, signature, args, kwargs)
         return function(*args, **kwargs)
 
@@ -61,7 +61,9 @@ def symbolic_aware(name, function):
     return op
 
 
-def _has_symbolic(args, kwargs):
+def has_symbolic(args, kwargs):
+    """Whether an argument, or an item of a list/tuple argument, is a symbolic tensor (the
+    nesting `keras.ops` calls use; cheaper than flattening, as it runs on every eager call)."""
     for value in (*args, *kwargs.values()):
         if isinstance(value, SymbolicTensor):
             return True
